@@ -1,0 +1,194 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace LogMonitoring.Contracts;
+
+/// <summary>How the events of one request were framed.</summary>
+public enum LogBatchFormat
+{
+    /// <summary>One JSON object, or a JSON array of objects.</summary>
+    Json,
+
+    /// <summary>Newline-delimited JSON: one object per line.</summary>
+    Ndjson,
+}
+
+/// <summary>An event refused by validation, by its position in the request.</summary>
+public sealed record LogEventRejection(int Index, IReadOnlyList<string> Errors);
+
+/// <summary>The outcome of parsing one request body.</summary>
+public sealed class LogBatch
+{
+    public List<LogEvent> Accepted { get; } = [];
+
+    public List<LogEventRejection> Rejected { get; } = [];
+
+    public int Total => Accepted.Count + Rejected.Count;
+}
+
+/// <summary>Why a whole body was refused; <see cref="TooLarge"/> maps to 413, the rest to 400.</summary>
+public sealed record LogBatchError(string Field, string Detail, bool TooLarge);
+
+/// <summary>
+/// Parses a request body of log events (a JSON object, a JSON array, or NDJSON) and validates each
+/// event. Invalid events are listed by index; the valid ones are kept.
+/// </summary>
+public sealed class LogBatchParser(LogEventReader reader)
+{
+    // Deeper than any event the limits allow, shallow enough that a hostile body cannot exhaust the stack.
+    internal static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        MaxDepth = 96,
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowDuplicateProperties = false,
+    };
+
+    public LogEventReader Reader { get; } = reader;
+
+    public LogBatchError? TryParse(ReadOnlyMemory<byte> body, LogBatchFormat format, DateTime now, out LogBatch batch)
+    {
+        batch = new LogBatch();
+        return format == LogBatchFormat.Ndjson ? ParseNdjson(body, now, batch) : ParseJson(body, now, batch);
+    }
+
+    private LogBatchError? ParseJson(ReadOnlyMemory<byte> body, DateTime now, LogBatch batch)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            return new LogBatchError("body", $"not valid JSON: {Describe(ex)}", TooLarge: false);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Array)
+            {
+                var count = root.GetArrayLength();
+                if (count == 0)
+                {
+                    return new LogBatchError("body", "the array holds no events", TooLarge: false);
+                }
+
+                if (count > Reader.Limits.MaxBatchEvents)
+                {
+                    return BatchTooLarge(count);
+                }
+
+                var index = 0;
+                foreach (var element in root.EnumerateArray())
+                {
+                    if (ReadEvent(element, index, now, batch) is { } error)
+                    {
+                        return error;
+                    }
+
+                    index++;
+                }
+
+                return null;
+            }
+
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                return ReadEvent(root, 0, now, batch);
+            }
+
+            return new LogBatchError("body", $"must be a JSON object or an array of objects, not {LogEventReader.Describe(root.ValueKind)}", TooLarge: false);
+        }
+    }
+
+    private LogBatchError? ParseNdjson(ReadOnlyMemory<byte> body, DateTime now, LogBatch batch)
+    {
+        var rest = body;
+        var index = 0;
+        var errors = new List<string>();
+        while (!rest.IsEmpty)
+        {
+            var newline = rest.Span.IndexOf((byte)'\n');
+            var line = newline < 0 ? rest : rest[..newline];
+            rest = newline < 0 ? ReadOnlyMemory<byte>.Empty : rest[(newline + 1)..];
+            if (line.Span.Trim(" \t\r"u8).IsEmpty)
+            {
+                continue;
+            }
+
+            if (index >= Reader.Limits.MaxBatchEvents)
+            {
+                return BatchTooLarge(index + 1 + CountLines(rest.Span));
+            }
+
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(line, DocumentOptions);
+            }
+            catch (JsonException ex)
+            {
+                batch.Rejected.Add(new LogEventRejection(index, [$"line {index + 1}: not valid JSON ({Describe(ex)})"]));
+                index++;
+                continue;
+            }
+
+            using (document)
+            {
+                if (ReadEvent(document.RootElement, index, now, batch, line.Length) is { } error)
+                {
+                    return error;
+                }
+            }
+
+            index++;
+        }
+
+        return index == 0 ? new LogBatchError("body", "holds no events", TooLarge: false) : null;
+    }
+
+    private LogBatchError? ReadEvent(JsonElement element, int index, DateTime now, LogBatch batch, int? knownSize = null)
+    {
+        var size = knownSize ?? JsonMarshal.GetRawUtf8Value(element).Length;
+        if (size > Reader.Limits.MaxEventBytes)
+        {
+            return new LogBatchError(
+                $"[{index}]",
+                $"event {index} is {size} bytes, over the limit of {Reader.Limits.MaxEventBytes} ({nameof(LogLimits.MaxEventBytes)})",
+                TooLarge: true);
+        }
+
+        var errors = new List<string>(0);
+        if (Reader.TryRead(element, now, checkTimeWindow: true, receivedAt: now, LogEventReader.MissingId.AssignNew, null, errors, out var logEvent))
+        {
+            batch.Accepted.Add(logEvent!);
+        }
+        else
+        {
+            batch.Rejected.Add(new LogEventRejection(index, errors));
+        }
+
+        return null;
+    }
+
+    private LogBatchError BatchTooLarge(int count) => new(
+        "body",
+        $"holds {count} events, over the limit of {Reader.Limits.MaxBatchEvents} ({nameof(LogLimits.MaxBatchEvents)})",
+        TooLarge: true);
+
+    private static int CountLines(ReadOnlySpan<byte> rest) => rest.Count((byte)'\n') + 1;
+
+    internal static string Describe(JsonException ex) =>
+        ex.LineNumber is { } line
+            ? $"{FirstSentence(ex.Message)} at line {line + 1}, byte {ex.BytePositionInLine + 1}"
+            : FirstSentence(ex.Message);
+
+    // The parser's messages end with a path and position we already report; keep the reason only.
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
+    }
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics.Metrics;
+
+namespace LogMonitoring.Ingest;
+
+/// <summary>
+/// Ingest's instruments. Exported to Prometheus as <c>logmon_ingest_*</c>; the dashboards and alert
+/// rules in the repository use exactly these names.
+/// </summary>
+public sealed class IngestMetrics
+{
+    public const string MeterName = "LogMonitoring.Ingest";
+
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _produceDuration;
+    private readonly Counter<long> _produceErrors;
+
+    public IngestMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _received = meter.CreateCounter<long>("logmon.ingest.events.received", "{event}", "Events in ingest requests, valid or not.");
+        _accepted = meter.CreateCounter<long>("logmon.ingest.events.accepted", "{event}", "Events acknowledged by Kafka and answered with 202.");
+        _rejected = meter.CreateCounter<long>("logmon.ingest.events.rejected", "{event}", "Events refused, by reason.");
+        _requests = meter.CreateCounter<long>("logmon.ingest.requests", "{request}", "Ingest requests by HTTP status code.");
+        _produceDuration = meter.CreateHistogram<double>("logmon.ingest.kafka.produce.duration", "s", "Time from producing a request's events until Kafka acknowledged the last one.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _produceErrors = meter.CreateCounter<long>("logmon.ingest.kafka.produce.errors", "{error}", "Events Kafka did not acknowledge, by error code.");
+        InFlight = () => 0;
+        meter.CreateObservableGauge("logmon.ingest.producer.queue.depth", () => InFlight(), "{event}", "Events produced and waiting for Kafka's acknowledgement.");
+    }
+
+    /// <summary>Set by the producer once it exists, so the gauge reads the live queue depth.</summary>
+    public Func<int> InFlight { get; set; }
+
+    public void Received(int count) => _received.Add(count);
+
+    public void Accepted(int count) => _accepted.Add(count);
+
+    public void Rejected(int count, string reason) =>
+        _rejected.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Request(int statusCode) =>
+        _requests.Add(1, new KeyValuePair<string, object?>("code", statusCode));
+
+    public void ProduceCompleted(TimeSpan elapsed) => _produceDuration.Record(elapsed.TotalSeconds);
+
+    public void ProduceFailed(string code) =>
+        _produceErrors.Add(1, new KeyValuePair<string, object?>("code", code));
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+using LogMonitoring.Contracts;
+
+namespace LogMonitoring.Ingest;
+
+/// <summary>How ingest talks to Kafka and how it pushes back when Kafka cannot keep up.</summary>
+public sealed class IngestOptions
+{
+    public const string SectionName = "Ingest";
+
+    [Required]
+    public string Topic { get; set; } = LogTopics.Logs;
+
+    /// <summary>How long an event may wait for Kafka's acknowledgement before the request answers 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Events produced but not yet acknowledged, across all requests; past it, requests get 429.</summary>
+    [Range(1000, 10_000_000)]
+    public int MaxInFlightEvents { get; set; } = 500_000;
+
+    /// <summary>The Retry-After value sent with 429 and 503.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>librdkafka linger.ms: a few milliseconds of batching buys a lot of throughput.</summary>
+    [Range(0, 1000)]
+    public int LingerMs { get; set; } = 5;
+
+    /// <summary>librdkafka compression.type: none, gzip, snappy, lz4 or zstd.</summary>
+    [Required]
+    public string Compression { get; set; } = "lz4";
+}

@@ -1,0 +1,18 @@
+using LogMonitoring.Ingest;
+using LogMonitoring.Ingest.Apis;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults(IngestMetrics.MeterName);
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapApiReference();
+app.MapLogsApi();
+
+app.Run();
+
+/// <summary>Lets integration tests start this service with WebApplicationFactory-style hosts.</summary>
+public partial class Program;

@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// What every LogMonitoring service shares: OpenTelemetry (OTLP to the Aspire dashboard when configured,
+/// Prometheus scraping always), health probes, service discovery and resilient outgoing HTTP.
+/// </summary>
+public static class Extensions
+{
+    public const string HealthPath = "/health";
+    public const string AlivePath = "/alive";
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>Health checks with this tag decide liveness; all checks decide readiness.</summary>
+    public const string LiveTag = "live";
+
+    /// <summary>Meters whose instruments every service exports; services add their own with <see cref="AddServiceMeter"/>.</summary>
+    private static readonly List<string> s_meters = [];
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, params string[] meters)
+        where TBuilder : IHostApplicationBuilder
+    {
+        s_meters.AddRange(meters);
+        builder.ConfigureOpenTelemetry(meters);
+        builder.AddDefaultHealthChecks();
+
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
+
+        // No endpoint may answer with a stack trace; failures become RFC 9457 problem details.
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    public static TBuilder AddServiceMeter<TBuilder>(this TBuilder builder, string meter)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(meter));
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder, string[] meters)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(meters)
+                .AddPrometheusExporter())
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddAspNetCoreInstrumentation(options =>
+                    // Probes and scrapes would drown the traces that matter.
+                    options.Filter = context =>
+                        !context.Request.Path.StartsWithSegments(HealthPath) &&
+                        !context.Request.Path.StartsWithSegments(AlivePath) &&
+                        !context.Request.Path.StartsWithSegments(MetricsPath))
+                .AddHttpClientInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>/health</c> (ready: every check), <c>/alive</c> (live: the process answers) and
+    /// <c>/metrics</c> (Prometheus) in every environment: Kubernetes probes and Prometheus need them.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync })
+            .DisableHttpMetrics();
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) })
+            .DisableHttpMetrics();
+        app.MapPrometheusScrapingEndpoint(MetricsPath).DisableHttpMetrics();
+        return app;
+    }
+}

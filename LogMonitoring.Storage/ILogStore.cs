@@ -1,0 +1,49 @@
+using LogMonitoring.Contracts;
+
+namespace LogMonitoring.Storage;
+
+/// <summary>
+/// Where logs live. Every implementation keeps the same promises, held by one contract test suite:
+/// writes are idempotent by <see cref="LogEvent.Id"/>, a batch is written whole or not at all as far
+/// as the caller can tell (a retry is always safe), and searches are newest first with a stable cursor.
+/// </summary>
+public interface ILogStore
+{
+    /// <summary>"sqlite" or "mongodb", for logs and health reports.</summary>
+    string Kind { get; }
+
+    /// <summary>Creates the schema and indexes; safe to run from every replica at once.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores the events not stored yet; ids already present count as duplicates.</summary>
+    Task<LogWriteResult> WriteBatchAsync(IReadOnlyList<LogEvent> events, CancellationToken cancellationToken);
+
+    Task<LogPage> SearchAsync(LogQuery query, int limit, LogCursor? after, CancellationToken cancellationToken);
+
+    Task<long> CountAsync(LogQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Throws when the store cannot be reached.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+}
+
+public sealed record LogWriteResult(int Inserted, int Duplicates)
+{
+    public static LogWriteResult Empty { get; } = new(0, 0);
+}
+
+/// <summary>Filters shared by search and count. Null means "any"; the time range is [Start, End).</summary>
+public sealed record LogQuery
+{
+    public string? Service { get; init; }
+
+    public IReadOnlyList<LogEventLevel>? Levels { get; init; }
+
+    public DateTime? Start { get; init; }
+
+    public DateTime? End { get; init; }
+
+    /// <summary>Matches messages containing this text, case-insensitively; never a pattern.</summary>
+    public string? Text { get; init; }
+}
+
+public sealed record LogPage(IReadOnlyList<LogEvent> Items, LogCursor? Next);
