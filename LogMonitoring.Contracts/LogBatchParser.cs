@@ -46,7 +46,7 @@ public sealed class LogBatchParser(LogEventReader reader)
 
     public LogEventReader Reader { get; } = reader;
 
-    public LogBatchError? TryParse(ReadOnlyMemory<byte> body, LogBatchFormat format, DateTime now, out LogBatch batch)
+    public LogBatchError? Read(ReadOnlyMemory<byte> body, LogBatchFormat format, DateTime now, out LogBatch batch)
     {
         batch = new LogBatch();
         return format == LogBatchFormat.Ndjson ? ParseNdjson(body, now, batch) : ParseJson(body, now, batch);
@@ -189,6 +189,8 @@ public sealed class LogBatchParser(LogEventReader reader)
     private static string FirstSentence(string message)
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var position = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        cut = cut < 0 ? position : position < 0 ? cut : Math.Min(cut, position);
         return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
     }
 }

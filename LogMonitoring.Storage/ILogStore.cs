@@ -26,9 +26,13 @@ public interface ILogStore
     Task PingAsync(CancellationToken cancellationToken);
 }
 
-public sealed record LogWriteResult(int Inserted, int Duplicates)
+/// <param name="Inserted">Events stored by this write.</param>
+/// <param name="DuplicateIndexes">Positions in the batch of events that were already stored.</param>
+public sealed record LogWriteResult(int Inserted, IReadOnlyList<int> DuplicateIndexes)
 {
-    public static LogWriteResult Empty { get; } = new(0, 0);
+    public static LogWriteResult Empty { get; } = new(0, []);
+
+    public int Duplicates => DuplicateIndexes.Count;
 }
 
 /// <summary>Filters shared by search and count. Null means "any"; the time range is [Start, End).</summary>

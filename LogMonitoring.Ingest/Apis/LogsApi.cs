@@ -1,6 +1,7 @@
 using LogMonitoring.Contracts;
 using LogMonitoring.Ingest.Kafka;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace LogMonitoring.Ingest.Apis;
@@ -36,11 +37,11 @@ public static class LogsApi
 
     public static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestLogsAsync(
         HttpContext context,
-        LogBatchParser parser,
-        LogEventProducer producer,
-        IngestMetrics metrics,
-        IOptions<IngestOptions> options,
-        TimeProvider time)
+        [FromServices] LogBatchParser parser,
+        [FromServices] LogEventProducer producer,
+        [FromServices] IngestMetrics metrics,
+        [FromServices] IOptions<IngestOptions> options,
+        [FromServices] TimeProvider time)
     {
         var result = await IngestAsync(context, parser, producer, metrics, options.Value, time);
         metrics.Request(result.Result is ProblemHttpResult problem ? problem.StatusCode : StatusCodes.Status202Accepted);
@@ -69,7 +70,7 @@ public static class LogsApi
         LogBatchError? parseError;
         try
         {
-            parseError = parser.TryParse(buffer.AsMemory(0, length), format, time.GetUtcNow().UtcDateTime, out batch);
+            parseError = parser.Read(buffer.AsMemory(0, length), format, time.GetUtcNow().UtcDateTime, out batch);
         }
         finally
         {

@@ -62,13 +62,13 @@ public sealed partial class MongoLogStore : ILogStore
         try
         {
             await Logs.InsertManyAsync(documents, new InsertManyOptions { IsOrdered = false }, cancellationToken);
-            return new LogWriteResult(documents.Count, 0);
+            return new LogWriteResult(documents.Count, []);
         }
         catch (MongoBulkWriteException<LogDocument> ex) when (ex.WriteErrors.All(e => e.Code == DuplicateKey) && ex.WriteConcernError is null)
         {
             // Unordered: every other document was inserted; the rejected ones were stored before.
-            var duplicates = ex.WriteErrors.Count;
-            return new LogWriteResult(documents.Count - duplicates, duplicates);
+            var duplicates = ex.WriteErrors.Select(e => e.Index).Order().ToList();
+            return new LogWriteResult(documents.Count - duplicates.Count, duplicates);
         }
     }
 

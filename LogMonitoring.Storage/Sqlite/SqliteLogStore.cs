@@ -105,8 +105,10 @@ public sealed partial class SqliteLogStore : ILogStore
 
         var now = DateTime.UtcNow.Ticks;
         var inserted = 0;
-        foreach (var e in events)
+        List<int>? duplicates = null;
+        for (var i = 0; i < events.Count; i++)
         {
+            var e = events[i];
             id.Value = e.Id;
             sourceId.Value = (object?)e.SourceId ?? DBNull.Value;
             ts.Value = e.Timestamp.Ticks;
@@ -119,11 +121,18 @@ public sealed partial class SqliteLogStore : ILogStore
             spanId.Value = (object?)e.SpanId ?? DBNull.Value;
             receivedAt.Value = e.ReceivedAt is { } r ? r.Ticks : DBNull.Value;
             storedAt.Value = now;
-            inserted += insert.ExecuteNonQuery();
+            if (insert.ExecuteNonQuery() == 1)
+            {
+                inserted++;
+            }
+            else
+            {
+                (duplicates ??= []).Add(i);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new LogWriteResult(inserted, events.Count - inserted);
+        return new LogWriteResult(inserted, (IReadOnlyList<int>?)duplicates ?? []);
     }
 
     public async Task<LogPage> SearchAsync(LogQuery query, int limit, LogCursor? after, CancellationToken cancellationToken)

@@ -1,0 +1,25 @@
+using LogMonitoring.AppHost.BackingServices;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Kafka and the log store: containers, embedded stand-ins, or an existing cluster (LogMonitoring:Mode).
+var backing = builder.AddBackingServices();
+
+var ingest = builder.AddProject<Projects.LogMonitoring_Ingest>("ingest")
+    .WithReference(backing.Kafka)
+    .WaitForBackingServices(backing)
+    .WithHttpHealthCheck("/health");
+
+var persister = builder.AddProject<Projects.LogMonitoring_Persister>("persister")
+    .WithReplicas(2)
+    .WithReference(backing.Kafka)
+    .WithReference(backing.LogStore)
+    .WaitForBackingServices(backing)
+    .WithHttpHealthCheck("/health");
+
+var stats = builder.AddProject<Projects.LogMonitoring_Stats>("stats")
+    .WithReference(backing.LogStore)
+    .WaitForBackingServices(backing)
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();

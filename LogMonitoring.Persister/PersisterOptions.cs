@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+using LogMonitoring.Contracts;
+
+namespace LogMonitoring.Persister;
+
+/// <summary>How the persister reads Kafka and writes batches.</summary>
+public sealed class PersisterOptions
+{
+    public const string SectionName = "Persister";
+
+    [Required]
+    public string Topic { get; set; } = LogTopics.Logs;
+
+    [Required]
+    public string DeadLetterTopic { get; set; } = LogTopics.DeadLetter;
+
+    /// <summary>Every replica joins this consumer group; Kafka spreads the partitions among them.</summary>
+    [Required]
+    public string GroupId { get; set; } = "logmonitoring-persister";
+
+    /// <summary>A batch is written when it holds this many events…</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 5000;
+
+    /// <summary>…or when its first event has waited this long, whichever comes first.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan BatchWait { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>At shutdown, how long to keep trying to write the batch in hand before leaving it to redelivery.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ShutdownWriteTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The longest pause between retries of a failing store write.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+}

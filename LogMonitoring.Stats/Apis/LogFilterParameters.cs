@@ -1,0 +1,115 @@
+using System.ComponentModel;
+using LogMonitoring.Contracts;
+using LogMonitoring.Storage;
+
+namespace LogMonitoring.Stats.Apis;
+
+/// <summary>The filters shared by search and count, as they arrive in the query string.</summary>
+public sealed record LogFilterParameters
+{
+    [Description("Only logs of this service.")]
+    public string? Service { get; init; }
+
+    [Description("Only these levels: one, or several separated by commas (ERROR,FATAL). Aliases accepted.")]
+    public string? Level { get; init; }
+
+    [Description("From this time, inclusive: ISO 8601 or relative (now-1h).")]
+    public string? Start { get; init; }
+
+    [Description("Until this time, exclusive: ISO 8601 or relative (now).")]
+    public string? End { get; init; }
+
+    [Description("Only messages containing this text (case-insensitive, literal; at most 200 characters).")]
+    public string? Q { get; init; }
+
+    public const int MaxTextLength = 200;
+
+    /// <summary>Builds the store query, or lists what is wrong by parameter name.</summary>
+    public LogQuery? TryBuild(DateTime now, Dictionary<string, string[]> errors)
+    {
+        var query = new LogQuery();
+        if (Service is not null)
+        {
+            if (Service.Length is 0 or > 128 || !Service.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':'))
+            {
+                errors["service"] = ["must be a service name: 1 to 128 letters, digits and . _ - / :"];
+            }
+            else
+            {
+                query = query with { Service = Service };
+            }
+        }
+
+        if (Level is not null)
+        {
+            var levels = new List<LogEventLevel>();
+            foreach (var part in Level.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Take(16))
+            {
+                if (LogEventLevels.TryParse(part, out var level))
+                {
+                    levels.Add(level);
+                }
+                else
+                {
+                    errors["level"] = [$"'{Shorten(part)}' is not a level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL)"];
+                }
+            }
+
+            if (levels.Count == 0 && !errors.ContainsKey("level"))
+            {
+                errors["level"] = ["is empty"];
+            }
+
+            query = query with { Levels = levels.Distinct().ToList() };
+        }
+
+        if (Start is not null)
+        {
+            if (TimeParameter.TryParse(Start, now, out var start, out var error))
+            {
+                query = query with { Start = start };
+            }
+            else
+            {
+                errors["start"] = [error!];
+            }
+        }
+
+        if (End is not null)
+        {
+            if (TimeParameter.TryParse(End, now, out var end, out var error))
+            {
+                query = query with { End = end };
+            }
+            else
+            {
+                errors["end"] = [error!];
+            }
+        }
+
+        if (query.Start is { } s && query.End is { } e && e <= s)
+        {
+            errors["end"] = ["must be later than start"];
+        }
+
+        if (Q is not null)
+        {
+            if (Q.Length > MaxTextLength)
+            {
+                errors["q"] = [$"is {Q.Length} characters, over the limit of {MaxTextLength}"];
+            }
+            else if (Q.Any(char.IsControl))
+            {
+                errors["q"] = ["contains control characters"];
+            }
+            else if (Q.Length > 0)
+            {
+                query = query with { Text = Q };
+            }
+        }
+
+        return errors.Count == 0 ? query : null;
+    }
+
+    internal static string Shorten(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
+}

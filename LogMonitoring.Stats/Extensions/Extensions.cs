@@ -1,0 +1,25 @@
+using LogMonitoring.Stats;
+using LogMonitoring.Storage;
+using Scalar.AspNetCore;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<StatsMetrics>();
+        builder.AddLogStore();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>The OpenAPI document at /openapi/v1.json and the interactive reference at /scalar.</summary>
+    public static WebApplication MapApiReference(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapScalarApiReference(options => options.WithTitle("LogMonitoring Stats API"));
+        return app;
+    }
+}
