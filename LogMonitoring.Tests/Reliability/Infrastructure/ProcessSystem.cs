@@ -1,0 +1,123 @@
+using LogMonitoring.Contracts;
+using Microsoft.Data.Sqlite;
+
+namespace LogMonitoring.Tests.Reliability.Infrastructure;
+
+/// <summary>
+/// The pipeline built from parts a test controls: a mock Kafka cluster in the test process, a SQLite
+/// file in a temporary folder, and each service as a plain process (<see cref="ServiceProcess"/>).
+/// Each test starts only the services it needs.
+/// </summary>
+public sealed class ProcessSystem : IAsyncDisposable
+{
+    private readonly List<ServiceProcess> _services = [];
+
+    /// <param name="storeTimeoutSeconds">How long a store write waits for SQLite's lock before failing.</param>
+    public ProcessSystem(int partitions = 4, int storeTimeoutSeconds = 60)
+    {
+        DataPath = Directory.CreateTempSubdirectory("logmon-rel-").FullName;
+        Kafka = new MockKafkaCluster(new Dictionary<string, int> { [LogTopics.Logs] = partitions, [LogTopics.DeadLetter] = 1 });
+        StoreConnectionString = $"Data Source={DatabaseFile};Default Timeout={storeTimeoutSeconds}";
+    }
+
+    public MockKafkaCluster Kafka { get; }
+
+    public string DataPath { get; }
+
+    public string DatabaseFile => Path.Combine(DataPath, "logs.db");
+
+    public string StoreConnectionString { get; }
+
+    public ServiceProcess AddIngest(IReadOnlyDictionary<string, string>? settings = null) => Add("Ingest", settings);
+
+    public ServiceProcess AddPersister(IReadOnlyDictionary<string, string>? settings = null) =>
+        Add("Persister", new Dictionary<string, string>
+        {
+            // Short batches keep a test's wait short; the sizes that matter in production are the defaults.
+            ["Persister__BatchWait"] = "00:00:00.100",
+            ["Persister__MaxRetryDelay"] = "00:00:01",
+        }.Concat(settings ?? new Dictionary<string, string>()).ToDictionary());
+
+    public ServiceProcess AddStats(IReadOnlyDictionary<string, string>? settings = null) => Add("Stats", settings);
+
+    private ServiceProcess Add(string project, IReadOnlyDictionary<string, string>? settings)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DOTNET_NOLOGO"] = "1",
+            ["ConnectionStrings__kafka"] = Kafka.BootstrapServers,
+            ["ConnectionStrings__logstore"] = StoreConnectionString,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__LogMonitoring"] = "Information",
+            ["Logging__Console__FormatterName"] = "simple",
+            ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var service = new ServiceProcess(project, environment);
+        _services.Add(service);
+        return service;
+    }
+
+    /// <summary>Every stored event of one service: its store id and the sequence number the test gave it.</summary>
+    public async Task<List<(string Id, long Seq)>> StoredAsync(string service, CancellationToken cancellationToken)
+    {
+        var stored = new List<(string, long)>();
+        if (!File.Exists(DatabaseFile))
+        {
+            return stored;
+        }
+
+        await using var connection = new SqliteConnection($"Data Source={DatabaseFile};Mode=ReadOnly;Pooling=false");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, json_extract(metadata, '$.seq') FROM logs WHERE service = $service";
+        command.Parameters.AddWithValue("$service", service);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            stored.Add((reader.GetString(0), reader.IsDBNull(1) ? -1 : reader.GetInt64(1)));
+        }
+
+        return stored;
+    }
+
+    /// <summary>Polls the store until <paramref name="expected"/> events of the service are there.</summary>
+    public async Task<List<(string Id, long Seq)>> WaitForStoredAsync(string service, int expected, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var stored = await StoredAsync(service, cancellationToken);
+            if (stored.Count >= expected || clock.Elapsed > timeout)
+            {
+                return stored;
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _services)
+        {
+            await service.DisposeAsync();
+        }
+
+        Kafka.Dispose();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The folder is temporary; a file still held for a moment is left to the OS.
+        }
+    }
+}
