@@ -36,15 +36,25 @@ public sealed class IngestLoad(string service, IReadOnlyList<ServiceProcess> ing
     /// <summary>How many requests got each HTTP status (0: no connection).</summary>
     public IReadOnlyDictionary<int, int> Statuses => _statuses;
 
-    /// <summary>Sends batches from <paramref name="senders"/> concurrent senders until stopped or the event budget is spent.</summary>
-    public async Task RunAsync(int senders, long maxEvents, CancellationToken stop)
+    /// <summary>
+    /// Sends batches from <paramref name="senders"/> concurrent senders until stopped or the event budget
+    /// is spent, each sender pausing <paramref name="pause"/> between requests to keep the rate steady.
+    /// </summary>
+    public async Task RunAsync(int senders, long maxEvents, CancellationToken stop, TimeSpan pause = default)
     {
         await Task.WhenAll(Enumerable.Range(0, senders).Select(async sender =>
         {
             while (!stop.IsCancellationRequested && Interlocked.Read(ref _next) < maxEvents)
             {
                 await SendOneAsync(ingests[(sender + Volatile.Read(ref _requests)) % ingests.Count], CancellationToken.None);
-                await Task.Yield();
+                if (pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause, CancellationToken.None);
+                }
+                else
+                {
+                    await Task.Yield();
+                }
             }
         }));
     }

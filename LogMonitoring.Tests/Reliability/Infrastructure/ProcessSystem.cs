@@ -30,13 +30,21 @@ public sealed class ProcessSystem : IAsyncDisposable
 
     public ServiceProcess AddIngest(IReadOnlyDictionary<string, string>? settings = null) => Add("Ingest", settings);
 
-    public ServiceProcess AddPersister(IReadOnlyDictionary<string, string>? settings = null) =>
-        Add("Persister", new Dictionary<string, string>
+    public ServiceProcess AddPersister(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var merged = new Dictionary<string, string>
         {
             // Short batches keep a test's wait short; the sizes that matter in production are the defaults.
             ["Persister__BatchWait"] = "00:00:00.100",
             ["Persister__MaxRetryDelay"] = "00:00:01",
-        }.Concat(settings ?? new Dictionary<string, string>()).ToDictionary());
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            merged[key] = value;
+        }
+
+        return Add("Persister", merged);
+    }
 
     public ServiceProcess AddStats(IReadOnlyDictionary<string, string>? settings = null) => Add("Stats", settings);
 

@@ -120,6 +120,26 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Polls /health until it answers <paramref name="wanted"/>; returns the last status seen.</summary>
+    public async Task<HttpStatusCode> WaitForHealthAsync(HttpStatusCode wanted, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            (status, _) = await HealthAsync(cancellationToken);
+            if (status == wanted)
+            {
+                return status;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+        while (clock.Elapsed < timeout);
+
+        return status;
+    }
+
     /// <summary>SIGKILL: the process gets no chance to flush, commit or leave its group.</summary>
     public async Task KillAsync()
     {
