@@ -70,6 +70,11 @@ public sealed class LogBatchParser(LogEventReader reader)
         {
             return new LogBatchError("body", $"not valid JSON: {Describe(ex)}", TooLarge: false);
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-key check unescapes property names, and throws on half a surrogate pair ("\udfff").
+            return new LogBatchError("body", $"not valid JSON: {UnpairedSurrogate}", TooLarge: false);
+        }
 
         using (document)
         {
@@ -135,9 +140,10 @@ public sealed class LogBatchParser(LogEventReader reader)
             {
                 document = JsonDocument.Parse(line, DocumentOptions);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
-                batch.Rejected.Add(new LogEventRejection(index, [$"line {index + 1}: not valid JSON ({Describe(ex)})"]));
+                var reason = ex is JsonException json ? Describe(json) : UnpairedSurrogate;
+                batch.Rejected.Add(new LogEventRejection(index, [$"line {index + 1}: not valid JSON ({reason})"]));
                 index++;
                 continue;
             }
@@ -198,6 +204,8 @@ public sealed class LogBatchParser(LogEventReader reader)
 
         return count;
     }
+
+    internal const string UnpairedSurrogate = "a property name holds a \\u escape that is not valid UTF-16 (an unpaired surrogate)";
 
     internal static string Describe(JsonException ex) =>
         ex.LineNumber is { } line

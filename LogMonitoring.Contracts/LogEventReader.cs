@@ -37,6 +37,30 @@ public sealed class LogEventReader(LogLimits limits)
         List<string> errors,
         out LogEvent? logEvent)
     {
+        try
+        {
+            return TryReadEvent(element, now, checkTimeWindow, receivedAt, missingId, fallbackStoreId, errors, out logEvent);
+        }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON may still escape half a UTF-16 surrogate pair ("\ud800"): reading such a string or
+            // property name throws. It is the sender's broken text, so it is refused like any invalid field.
+            errors.Add("event: a string or key holds a \\u escape that is not valid UTF-16 (an unpaired surrogate)");
+            logEvent = null;
+            return false;
+        }
+    }
+
+    private bool TryReadEvent(
+        JsonElement element,
+        DateTime now,
+        bool checkTimeWindow,
+        DateTime? receivedAt,
+        MissingId missingId,
+        string? fallbackStoreId,
+        List<string> errors,
+        out LogEvent? logEvent)
+    {
         logEvent = null;
         var errorCountBefore = errors.Count;
         if (element.ValueKind != JsonValueKind.Object)
