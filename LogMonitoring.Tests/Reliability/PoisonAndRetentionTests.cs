@@ -37,6 +37,8 @@ public sealed class PoisonAndRetentionTests
         yield return ("invalid", "{\"service\":\"rel-poison\",\"message\":\"no level\"}"u8.ToArray());
         yield return ("invalid", "{\"level\":\"INFO\",\"service\":\"rel poison!\",\"message\":\"bad service\"}"u8.ToArray());
         yield return ("invalid", "{\"level\":\"INFO\",\"service\":\"rel-poison\",\"message\":\"m\",\"metadata\":{\"$where\":\"1\"}}"u8.ToArray());
+        yield return ("invalid", "{\"level\":\"INFO\",\"service\":\"rel-poison\",\"message\":\"lone \\ud800 surrogate\"}"u8.ToArray());
+        yield return ("invalid", "{\"level\":\"INFO\",\"service\":\"rel-poison\",\"message\":\"m\",\"metadata\":{\"\\udc00\":1}}"u8.ToArray());
         yield return ("too_large", ValidEvent("rel-poison", -1, padding: 300 * 1024));
         yield return ("empty", null);
         yield return ("empty", []);
@@ -45,7 +47,7 @@ public sealed class PoisonAndRetentionTests
     [Fact]
     public async Task Poison_and_oversized_messages_go_to_the_dead_letter_topic_and_the_partition_keeps_moving()
     {
-        // Injected: 12 messages that can never be stored (5 kinds), interleaved with 48 valid events on one partition.
+        // Injected: 14 messages that can never be stored (5 kinds), interleaved with 56 valid events on one partition.
         await using var system = new ProcessSystem(partitions: 1);
         var persister = system.AddPersister();
         await persister.StartHealthyAsync(TimeSpan.FromSeconds(60), Ct);
