@@ -32,7 +32,8 @@ public sealed class LogLimits
     [Range(1, 4096)]
     public int MaxHostLength { get; set; } = 255;
 
-    [Range(1, 1024)]
+    /// <summary>Longest sender id. Never below 36: ingest gives id-less events a UUID, which the persister checks too.</summary>
+    [Range(36, 1024)]
     public int MaxIdLength { get; set; } = 128;
 
     /// <summary>Most properties in <c>metadata</c>, counted at every depth.</summary>
