@@ -75,9 +75,10 @@ public static class LogEventJson
         out LogEvent? logEvent)
     {
         logEvent = null;
-        if (utf8Json.Length > reader.Limits.MaxEventBytes)
+        var maxBytes = MaxMessageBytes(reader.Limits);
+        if (utf8Json.Length > maxBytes)
         {
-            errors.Add($"event: is {utf8Json.Length} bytes, over the limit of {reader.Limits.MaxEventBytes} ({nameof(LogLimits.MaxEventBytes)})");
+            errors.Add($"event: is {utf8Json.Length} bytes, over the limit of {maxBytes} for a topic message ({MessageAllowance} × {nameof(LogLimits.MaxEventBytes)})");
             return false;
         }
 
@@ -118,6 +119,16 @@ public static class LogEventJson
                 out logEvent);
         }
     }
+
+    /// <summary>
+    /// The largest topic message the persister takes. Ingest checks <see cref="LogLimits.MaxEventBytes"/> on
+    /// what the sender wrote, then re-encodes the event: a character may become a six-byte escape, and
+    /// id, timestamp and received_at are added. An event ingest accepted must never be dead-lettered for
+    /// its size, so the topic allows that growth; every field's own limit still applies to the content.
+    /// </summary>
+    public static long MaxMessageBytes(LogLimits limits) => (long)MessageAllowance * limits.MaxEventBytes + 1024;
+
+    private const int MessageAllowance = 6;
 
     private static JsonReaderOptions ToReaderOptions(this JsonDocumentOptions options) => new()
     {
