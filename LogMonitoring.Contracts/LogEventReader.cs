@@ -352,7 +352,8 @@ public sealed class LogEventReader(LogLimits limits)
         {
             keys++;
             CheckKey(extra.Name, "metadata", errors);
-            CheckMetadata(extra.Value, "metadata." + extra.Name, 1, ref keys, errors);
+            // An unknown field becomes a key of the metadata object, so its value sits one level down.
+            CheckMetadata(extra.Value, "metadata." + extra.Name, 2, ref keys, errors);
         }
 
         if (keys > Limits.MaxMetadataKeys)
