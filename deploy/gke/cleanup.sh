@@ -12,6 +12,7 @@ and leftover persistent disks. --yes skips the question. Safe to re-run.
 USAGE
 }
 gke_init "$@"
+# shellcheck disable=SC2034  # read by exists() in lib.sh
 DRY_RUN_ASSUMES=present
 
 if [ "$DRY_RUN" = false ] && [ "$ASSUME_YES" = false ]; then

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the step scripts use these variables
 # Shared by the deploy/gke scripts (sourced, not run): settings, options, dry-run.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the scripts that source it use these variables
 # Shared by the deploy scripts (sourced, not run): dry-run printing and the workloads to watch.
 
 DRY_RUN=false
