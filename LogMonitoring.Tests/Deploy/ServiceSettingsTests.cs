@@ -3,6 +3,7 @@ using System.Reflection;
 using k8s.Models;
 using LogMonitoring.Contracts;
 using LogMonitoring.Ingest;
+using LogMonitoring.Storage.Statistics;
 using Microsoft.Extensions.Configuration;
 
 namespace LogMonitoring.Tests.Deploy;
@@ -56,8 +57,10 @@ public class ServiceSettingsTests
             .SelectMany(s => SettableProperties(s.Type).Select(p => $"{s.Section}__{p.Name}"))
             .ToHashSet(StringComparer.Ordinal);
 
+        var mapPrefixes = OptionSections(service).SelectMany(s => MapProperties(s.Type).Select(p => $"{s.Section}__{p.Name}__")).ToList();
+
         var unknown = EnvironmentOf(overlay, service).Keys
-            .Where(k => !known.Contains(k) && !s_infrastructurePrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal)));
+            .Where(k => !known.Contains(k) && !s_infrastructurePrefixes.Concat(mapPrefixes).Any(p => k.StartsWith(p, StringComparison.Ordinal)));
         Assert.Empty(unknown);
     }
 
@@ -125,13 +128,29 @@ public class ServiceSettingsTests
     private static IEnumerable<(string Section, Type Type)> OptionSections(string service) => service switch
     {
         "ingest" => [(IngestOptions.SectionName, typeof(IngestOptions)), (LogLimits.SectionName, typeof(LogLimits))],
-        "persister" => [("Persister", ServiceAssemblies.Type("LogMonitoring.Persister", "LogMonitoring.Persister.PersisterOptions")), (LogLimits.SectionName, typeof(LogLimits))],
-        "stats" => [],
+        "persister" =>
+        [
+            ("Persister", ServiceAssemblies.Type("LogMonitoring.Persister", "LogMonitoring.Persister.PersisterOptions")),
+            (LogLimits.SectionName, typeof(LogLimits)),
+            (RetentionOptions.SectionName, typeof(RetentionOptions)),
+        ],
+        "stats" =>
+        [
+            ("Stats", ServiceAssemblies.Type("LogMonitoring.Stats", "LogMonitoring.Stats.StatsOptions")),
+            (RetentionOptions.SectionName, typeof(RetentionOptions)),
+        ],
         _ => throw new ArgumentOutOfRangeException(nameof(service)),
     };
 
+    /// <summary>The scalar options: each must be set. (Maps such as Retention:LevelDays are set key by key, if at all.)</summary>
     private static IEnumerable<PropertyInfo> SettableProperties(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true);
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true && !IsMap(p));
+
+    private static IEnumerable<PropertyInfo> MapProperties(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(IsMap);
+
+    private static bool IsMap(PropertyInfo property) =>
+        property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(Dictionary<,>);
 
     private static (string Host, int Port) SplitHostPort(string address)
     {
