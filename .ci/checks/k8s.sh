@@ -62,6 +62,12 @@ process.exit(invalid ? 1 : 0);
 JS
 
 failed=0
+# The monitoring ConfigMaps are generated from files outside deploy/k8s; name any that are missing.
+monitoring=deploy/k8s/base/monitoring
+while read -r source; do
+  [ -f "$monitoring/$source" ] || { echo "missing $(realpath -m --relative-to=. "$monitoring/$source"), which $monitoring/kustomization.yaml generates a ConfigMap from"; failed=1; }
+done < <(sed -n 's/^ *- \(\.\.\/[^ ]*\)$/\1/p' "$monitoring/kustomization.yaml")
+
 for overlay in "$work"/deploy/k8s/overlays/*/; do
   name="$(basename "$overlay")"
   echo "overlay $name: kubectl kustomize --load-restrictor LoadRestrictionsNone"

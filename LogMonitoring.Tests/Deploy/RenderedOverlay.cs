@@ -54,7 +54,10 @@ internal sealed class RenderedOverlay
             ["kustomize", "--load-restrictor", "LoadRestrictionsNone", DeployWorkspace.PathOf("deploy", "k8s", "overlays", name)]);
         if (result.ExitCode != 0)
         {
-            throw new InvalidOperationException($"kubectl kustomize of the {name} overlay failed:\n{result}");
+            var hint = result.StandardError.Contains("/grafana/", StringComparison.Ordinal) || result.StandardError.Contains("/deploy/prometheus/", StringComparison.Ordinal)
+                ? "\nThe monitoring ConfigMaps are generated from deploy/prometheus/ and grafana/; a file listed in deploy/k8s/base/monitoring/kustomization.yaml is missing."
+                : "";
+            throw new InvalidOperationException($"kubectl kustomize of the {name} overlay failed:{hint}\n{result}");
         }
 
         var objects = KubernetesYaml.LoadAllFromString(result.StandardOutput, TypeMap, strict: true);
