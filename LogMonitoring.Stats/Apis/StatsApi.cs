@@ -210,6 +210,11 @@ public static class StatsApi
             errors["end"] = [endError!];
         }
 
+        if (errors.ContainsKey("end"))
+        {
+            to = now;
+        }
+
         var from = to - (defaultBuckets * length);
         if (start is not null && !TimeParameter.TryParse(start, now, out from, out var startError))
         {

@@ -16,7 +16,7 @@ public sealed partial class RollupScheduler(
     StatsMetrics metrics,
     ILogger<RollupScheduler> logger) : BackgroundService
 {
-    private readonly string _replica = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48];
+    private readonly string _replica = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
     /// <summary>The last cycle's outcome, for the readiness report and the API.</summary>
     public RollupCycleResult? LastCycle { get; private set; }
