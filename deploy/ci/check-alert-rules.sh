@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-[ -n "$rules_dir" ] && [ -n "$tests_dir" ] || { usage >&2; exit 2; }
+if [ -z "$rules_dir" ] || [ -z "$tests_dir" ]; then usage >&2; exit 2; fi
 
 if ! command -v promtool >/dev/null; then
   $install || { echo "promtool is missing (pass --install to install it)" >&2; exit 1; }

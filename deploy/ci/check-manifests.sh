@@ -24,7 +24,7 @@ for overlay in "$@"; do
   fi
   if ! rendered=$(kubectl kustomize "$overlay" 2>&1); then
     echo "FAIL ${overlay}: kubectl kustomize failed"
-    echo "$rendered" | sed 's/^/    /'
+    sed 's/^/    /' <<<"$rendered"
     failed=1
     continue
   fi

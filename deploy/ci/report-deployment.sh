@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-[ -n "$environment" ] && [ -n "$namespace" ] || { usage >&2; exit 2; }
+if [ -z "$environment" ] || [ -z "$namespace" ]; then usage >&2; exit 2; fi
 
 if [ "$deploy" = success ] && [ "$verify" = success ]; then
   verdict="deployed"
