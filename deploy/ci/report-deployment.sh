@@ -9,12 +9,14 @@ usage() {
   cat <<'EOF2'
 Usage: deploy/ci/report-deployment.sh --environment NAME --namespace NS --image-tag TAG
                                       --deploy OUTCOME --verify OUTCOME --rollback OUTCOME
+                                      [--rolled-back true|false]
 
 OUTCOME is a step outcome as GitHub reports it: success, failure, cancelled or skipped.
+--rolled-back says whether the rollback step found a rollout to undo (deploy/ci/guarded-rollback.sh).
 EOF2
 }
 
-environment="" namespace="" image_tag="" deploy="" verify="" rollback=""
+environment="" namespace="" image_tag="" deploy="" verify="" rollback="" rolled_back=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --environment) environment="${2-}"; shift 2 ;;
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
     --deploy) deploy="${2-}"; shift 2 ;;
     --verify) verify="${2-}"; shift 2 ;;
     --rollback) rollback="${2-}"; shift 2 ;;
+    --rolled-back) rolled_back="${2-}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -31,6 +34,8 @@ if [ -z "$environment" ] || [ -z "$namespace" ]; then usage >&2; exit 2; fi
 
 if [ "$deploy" = success ] && [ "$verify" = success ]; then
   verdict="deployed"
+elif [ "$rollback" = success ] && [ "$rolled_back" = false ]; then
+  verdict="failed before anything was rolled out; nothing to undo"
 elif [ "$rollback" = success ]; then
   verdict="failed, rolled back"
 elif [ "$rollback" = failure ]; then
