@@ -102,7 +102,8 @@ public sealed partial class WorkflowPolicyTests
         var undocumented = Workflow.Files
             .Select(Workflow.Load)
             .SelectMany(workflow => workflow.Scalars())
-            .SelectMany(scalar => SecretOrVariable().Matches(scalar.Value))
+            .SelectMany(Expressions)
+            .SelectMany(expression => SecretOrVariable().Matches(expression))
             .Select(match => match.Groups["name"].Value)
             .Where(name => name != "GITHUB_TOKEN")
             .Distinct()
@@ -112,9 +113,18 @@ public sealed partial class WorkflowPolicyTests
         Assert.True(undocumented.Count == 0, $"docs/ci-cd.md does not list: {string.Join(", ", undocumented)}");
     }
 
+    /// <summary>The expressions in a value: each ${{ }}, or the whole of an if: condition, which may omit them.</summary>
+    private static IEnumerable<string> Expressions((string Location, string Value) scalar) =>
+        scalar.Location.EndsWith(".if", StringComparison.Ordinal) && !scalar.Value.Contains("${{", StringComparison.Ordinal)
+            ? [scalar.Value]
+            : Expression().Matches(scalar.Value).Select(match => match.Groups["body"].Value);
+
     // owner/repo[/path]@v4, @v4.1, @v4.1.7, or @<40-hex commit>; docker:// images need a tag or digest.
     [GeneratedRegex(@"^(?:[\w.-]+/[\w./-]+@(?:v\d+(?:\.\d+){0,2}|[0-9a-f]{40})|docker://[^\s]+(?::[\w.-]+|@sha256:[0-9a-f]{64}))$")]
     private static partial Regex PinnedAction();
+
+    [GeneratedRegex(@"\$\{\{(?<body>.*?)\}\}", RegexOptions.Singleline)]
+    private static partial Regex Expression();
 
     [GeneratedRegex(@"\b(?:secrets|vars)\.(?<name>[A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex SecretOrVariable();
