@@ -52,6 +52,8 @@ public sealed class EmbeddedSystemFixture : IAsyncLifetime
 
         Ingest = App.CreateHttpClient("ingest");
         Stats = App.CreateHttpClient("stats");
+        Ingest.DefaultRequestHeaders.Add("X-Api-Key", LogMonitoring.AppHost.ApiKeys.DevelopmentKey);
+        Stats.DefaultRequestHeaders.Add("X-Api-Key", LogMonitoring.AppHost.ApiKeys.DevelopmentKey);
         KafkaBootstrap = (await App.GetConnectionStringAsync("kafka", startup.Token))!;
     }
 
