@@ -7,6 +7,7 @@ var root = new RootCommand("LogMonitoring load generator: drives the ingest API 
     ProduceCommand.Create(),
     StoreCommand.Create(),
     KafkaMockCommand.Create(),
+    WaitStoredCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();
