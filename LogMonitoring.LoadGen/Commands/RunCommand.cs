@@ -9,8 +9,8 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var url = new Option<Uri>("--url") { Description = "Ingest base URL.", DefaultValueFactory = _ => new Uri("http://localhost:5100") };
-        var statsUrl = new Option<Uri?>("--stats-url") { Description = "Stats base URL: enables freshness probes and --verify-stored." };
+        var url = new Option<string>("--url") { Description = "Ingest base URL.", DefaultValueFactory = _ => "http://localhost:5100" };
+        var statsUrl = new Option<string?>("--stats-url") { Description = "Stats base URL: enables freshness probes and --verify-stored." };
         var mode = new Option<LoadMode>("--mode") { Description = "rate: open loop at --rate events/s; max: as fast as the answers come.", DefaultValueFactory = _ => LoadMode.Rate };
         var rate = new Option<double>("--rate") { Description = "Events per second offered in rate mode.", DefaultValueFactory = _ => 10_000 };
         var batch = new Option<int>("--batch-size") { Description = "Events per request (ignored by --format single).", DefaultValueFactory = _ => 500 };
@@ -27,32 +27,27 @@ internal static class RunCommand
         {
             url, statsUrl, mode, rate, batch, concurrency, duration, eventSize, format, probeInterval, verify, json, quiet,
         };
-        command.Validators.Add(result =>
-        {
-            if (!DurationText.TryParse(result.GetValue(duration), out _) || !DurationText.TryParse(result.GetValue(probeInterval), out _))
-            {
-                result.AddError("--duration and --probe-interval take a duration such as 30s, 2m or 500ms.");
-            }
-
-            if (result.GetValue(rate) <= 0 || result.GetValue(batch) < 1 || result.GetValue(concurrency) < 1 || result.GetValue(eventSize) < 1)
-            {
-                result.AddError("--rate, --batch-size, --concurrency and --event-size must be positive.");
-            }
-
-            if (result.GetValue(verify) && result.GetValue(statsUrl) is null)
-            {
-                result.AddError("--verify-stored needs --stats-url.");
-            }
-        });
-
         command.SetAction(async (parse, cancellationToken) =>
         {
-            DurationText.TryParse(parse.GetValue(duration), out var runFor);
-            DurationText.TryParse(parse.GetValue(probeInterval), out var probeEvery);
+            if (!DurationText.TryParse(parse.GetValue(duration), out var runFor) || !DurationText.TryParse(parse.GetValue(probeInterval), out var probeEvery))
+            {
+                return Usage("--duration and --probe-interval take a duration such as 30s, 2m or 500ms.");
+            }
+
+            if (parse.GetValue(rate) <= 0 || parse.GetValue(batch) < 1 || parse.GetValue(concurrency) < 1 || parse.GetValue(eventSize) < 1)
+            {
+                return Usage("--rate, --batch-size, --concurrency and --event-size must be positive.");
+            }
+
+            if (parse.GetValue(verify) && parse.GetValue(statsUrl) is null)
+            {
+                return Usage("--verify-stored needs --stats-url.");
+            }
+
             var options = new IngestLoadOptions
             {
-                IngestUrl = parse.GetValue(url)!,
-                StatsUrl = parse.GetValue(statsUrl),
+                IngestUrl = new Uri(parse.GetValue(url)!),
+                StatsUrl = parse.GetValue(statsUrl) is { } stats ? new Uri(stats) : null,
                 Mode = parse.GetValue(mode),
                 Rate = parse.GetValue(rate),
                 BatchSize = parse.GetValue(batch),
@@ -69,5 +64,11 @@ internal static class RunCommand
             return summary.Stored is { Missing: > 0 } ? 2 : 0;
         });
         return command;
+    }
+
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 64;
     }
 }

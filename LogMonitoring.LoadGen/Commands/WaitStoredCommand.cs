@@ -19,7 +19,7 @@ internal static class WaitStoredCommand
 {
     public static Command Create()
     {
-        var statsUrl = new Option<Uri>("--stats-url") { Description = "Stats base URL.", Required = true };
+        var statsUrl = new Option<string>("--stats-url") { Description = "Stats base URL.", Required = true };
         var expected = new Option<long>("--expected") { Description = "The stored count to wait for.", Required = true };
         var timeout = new Option<string>("--timeout") { Description = "Give up when the count has not moved for this long.", DefaultValueFactory = _ => "30s" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout." };
@@ -30,7 +30,7 @@ internal static class WaitStoredCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             DurationText.TryParse(parse.GetValue(timeout), out var stall);
-            using var http = new HttpClient { BaseAddress = parse.GetValue(statsUrl), Timeout = TimeSpan.FromSeconds(30) };
+            using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(statsUrl)!), Timeout = TimeSpan.FromSeconds(30) };
             var target = parse.GetValue(expected);
             var started = Stopwatch.GetTimestamp();
             var progress = new StoredProgress();

@@ -16,14 +16,17 @@ public sealed class ProducerCeiling(string bootstrapServers, string topic, int e
 {
     public ProducerCeilingSummary Run(long events)
     {
-        // Serialized up front: the ceiling is Kafka's, not the serializer's.
+        // Serialized up front: the ceiling is Kafka's, not the serializer's. Only the id differs per
+        // message, written into a copy of a template, so every event is stored once downstream.
         var factory = new SyntheticEvents(eventBytes);
         var now = DateTime.UtcNow;
-        var messages = Enumerable.Range(0, 4096).Select(i =>
+        var ids = new UniqueSourceIds();
+        var templates = Enumerable.Range(0, 4096).Select(i =>
         {
-            var e = factory.NextAccepted(now);
-            return new Message<string, byte[]> { Key = $"{e.Service}/#{i % 64}", Value = LogEventJson.ToUtf8Bytes(e) };
+            var e = factory.NextAccepted(now) with { SourceId = ids.Placeholder };
+            return (Key: $"{e.Service}/#{i % 64}", Value: LogEventJson.ToUtf8Bytes(e));
         }).ToArray();
+        var idOffsets = templates.Select(t => ids.OffsetIn(t.Value)).ToArray();
 
         var config = new ProducerConfig
         {
@@ -53,7 +56,7 @@ public sealed class ProducerCeiling(string bootstrapServers, string topic, int e
 
         using var producer = new ProducerBuilder<string, byte[]>(config).Build();
         // One message first, so topic creation and the producer id are not part of the measurement.
-        producer.Produce(topic, messages[0], OnDelivered);
+        producer.Produce(topic, new Message<string, byte[]> { Key = templates[0].Key, Value = ids.Stamp(templates[0].Value, idOffsets[0]) }, OnDelivered);
         producer.Flush(TimeSpan.FromSeconds(30));
         delivered = failed = 0;
 
@@ -61,7 +64,8 @@ public sealed class ProducerCeiling(string bootstrapServers, string topic, int e
         long bytes = 0;
         for (long i = 0; i < events; i++)
         {
-            var message = messages[i % messages.Length];
+            var t = i % templates.Length;
+            var message = new Message<string, byte[]> { Key = templates[t].Key, Value = ids.Stamp(templates[t].Value, idOffsets[t]) };
             while (true)
             {
                 try
