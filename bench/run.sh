@@ -126,6 +126,16 @@ sample_memory() {
   done
 }
 
+# cpu_mark PHASE NAME...: appends "PHASE NAME CPU-SECONDS" for each running service, to price a phase in CPU per event.
+clk_tck="$(getconf CLK_TCK)"
+cpu_mark() {
+  local phase="$1"; shift
+  local name
+  for name in "$@"; do
+    awk -v p="$phase" -v n="$name" -v hz="$clk_tck" '{ printf "%s %s %.2f\n", p, n, ($14 + $15) / hz }' "/proc/$(cat "$work/$name.pid")/stat" >>"$out/cpu.txt"
+  done
+}
+
 log "machine"
 python3 - "$out/machine.json" <<'PY'
 import json, os, platform, subprocess, sys, datetime
@@ -133,7 +143,8 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 mem = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
 sdk = subprocess.run(["dotnet", "--version"], capture_output=True, text=True).stdout.strip()
 json.dump({"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cpu": cpu, "cores": os.cpu_count(),
-           "memoryGiB": round(mem / 1024 / 1024, 1), "os": platform.platform(), "dotnetSdk": sdk}, open(sys.argv[1], "w"), indent=2)
+           "memoryGiB": round(mem / 1024 / 1024, 1), "os": platform.platform(), "dotnetSdk": sdk,
+           "loadAverageAtStart": round(os.getloadavg()[0], 1)}, open(sys.argv[1], "w"), indent=2)
 PY
 
 log "starting the mock Kafka cluster"
@@ -158,19 +169,24 @@ loadgen run --url "$ingest_url" --mode max --format ndjson --batch-size 1000 --c
 for format in ndjson json single; do
   if [ "$format" = single ]; then concurrency=64; else concurrency=8; fi
   log "   $format, max throughput, ${ingest_duration}s"
+  cpu_mark "ingest-$format:start" ingest
   loadgen run --url "$ingest_url" --mode max --format "$format" --batch-size 1000 --concurrency "$concurrency" \
     --duration "${ingest_duration}s" --event-size "$event_size" --quiet --json >"$out/ingest-$format.json"
+  cpu_mark "ingest-$format:end" ingest
 done
 stop ingest
 
 log "4. persister drain: $backlog events waiting in Kafka, 2 persister replicas"
+# The producer sends one warm-up event before the measured ones, hence backlog + 1 below.
 loadgen produce --bootstrap "$bootstrap" --topic logs --events "$backlog" --event-size "$event_size" --json >"$out/backlog.json"
 start stats "$(bin Stats LogMonitoring.Stats.dll)" "$stats_port"
 wait_healthy "$stats_url"
 for i in 0 1; do
   start "persister-$i" "$(bin Persister LogMonitoring.Persister.dll)" "${persister_ports[$i]}"
 done
-loadgen wait-stored --stats-url "$stats_url" --expected "$backlog" --timeout 30s --json >"$out/persister.json" || true
+cpu_mark "persister:start" persister-0 persister-1
+loadgen wait-stored --stats-url "$stats_url" --expected "$((backlog + 1))" --timeout 30s --json >"$out/persister.json" || true
+cpu_mark "persister:end" persister-0 persister-1
 for i in 0 1; do wait_healthy "http://127.0.0.1:${persister_ports[$i]}"; done
 
 log "5. end to end: ingest -> Kafka -> 2 persisters -> SQLite -> stats"
@@ -181,9 +197,11 @@ for rate in $e2e_rates; do
   touch "$work/sampling"
   sample_memory "$work/sampling" ingest persister-0 persister-1 stats >"$out/memory-$rate.txt" &
   sampler=$!
+  cpu_mark "e2e-$rate:start" ingest persister-0 persister-1 stats
   loadgen run --url "$ingest_url" --stats-url "$stats_url" --mode rate --rate "$rate" --format ndjson --batch-size 500 \
     --concurrency 32 --duration "${e2e_duration}s" --event-size "$event_size" --probe-interval 250ms --verify-stored --json \
     >"$out/e2e-$rate.json" || true
+  cpu_mark "e2e-$rate:end" ingest persister-0 persister-1 stats
   rm -f "$work/sampling"
   wait "$sampler" || true
   grep -h 'LOST\|fail' "$out"/logs/persister-*.log | head -5 >&2 || true

@@ -6,7 +6,7 @@ using LogMonitoring.LoadGen.Generation;
 namespace LogMonitoring.LoadGen.Kafka;
 
 public sealed record ProducerCeilingSummary(
-    string Topic, long Events, long Delivered, long Failed, int EventBytes, double DurationSeconds, double DeliveredPerSecond, double MegabytesPerSecond);
+    string Topic, long Events, long Delivered, long Failed, int EventBytes, double DurationSeconds, double DeliveredPerSecond, double MegabytesPerSecond, double CpuMicrosecondsPerEvent);
 
 /// <summary>
 /// The most a plain Confluent.Kafka producer, configured as ingest's is (idempotent, acks=all, lz4,
@@ -61,6 +61,7 @@ public sealed class ProducerCeiling(string bootstrapServers, string topic, int e
         delivered = failed = 0;
 
         var started = Stopwatch.GetTimestamp();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long bytes = 0;
         for (long i = 0; i < events; i++)
         {
@@ -83,7 +84,8 @@ public sealed class ProducerCeiling(string bootstrapServers, string topic, int e
 
         producer.Flush(TimeSpan.FromMinutes(2));
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         return new ProducerCeilingSummary(topic, events, delivered, failed, (int)(bytes / Math.Max(1, events)), Math.Round(elapsed, 3),
-            Math.Round(delivered / elapsed, 1), Math.Round(bytes / elapsed / 1_000_000, 2));
+            Math.Round(delivered / elapsed, 1), Math.Round(bytes / elapsed / 1_000_000, 2), Math.Round(cpu.TotalMicroseconds / Math.Max(1, delivered), 2));
     }
 }

@@ -5,7 +5,7 @@ using LogMonitoring.Storage.Sqlite;
 
 namespace LogMonitoring.LoadGen.Storage;
 
-public sealed record StoreCeilingSummary(string DataSource, long Events, long Inserted, int BatchSize, double DurationSeconds, double InsertedPerSecond);
+public sealed record StoreCeilingSummary(string DataSource, long Events, long Inserted, int BatchSize, double DurationSeconds, double InsertedPerSecond, double CpuMicrosecondsPerEvent);
 
 /// <summary>
 /// The most the embedded store takes: the same events written straight through
@@ -26,6 +26,7 @@ public sealed class StoreCeiling(string dataSource, int eventBytes, int batchSiz
             .ToList();
 
         var started = Stopwatch.GetTimestamp();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long inserted = 0;
         foreach (var batch in batches)
         {
@@ -33,6 +34,8 @@ public sealed class StoreCeiling(string dataSource, int eventBytes, int batchSiz
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new StoreCeilingSummary(dataSource, events, inserted, batchSize, Math.Round(elapsed, 3), Math.Round(inserted / elapsed, 1));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        return new StoreCeilingSummary(dataSource, events, inserted, batchSize, Math.Round(elapsed, 3), Math.Round(inserted / elapsed, 1),
+            Math.Round(cpu.TotalMicroseconds / Math.Max(1, inserted), 2));
     }
 }
