@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace LogMonitoring.Contracts;
 
@@ -49,6 +50,12 @@ public sealed class LogBatchParser(LogEventReader reader)
     public LogBatchError? Read(ReadOnlyMemory<byte> body, LogBatchFormat format, DateTime now, out LogBatch batch)
     {
         batch = new LogBatch();
+        // The JSON reader checks UTF-8 only when a string is read; refuse a broken body up front.
+        if (!Utf8.IsValid(body.Span))
+        {
+            return new LogBatchError("body", "is not valid UTF-8", TooLarge: false);
+        }
+
         return format == LogBatchFormat.Ndjson ? ParseNdjson(body, now, batch) : ParseJson(body, now, batch);
     }
 
@@ -178,7 +185,19 @@ public sealed class LogBatchParser(LogEventReader reader)
         $"holds {count} events, over the limit of {Reader.Limits.MaxBatchEvents} ({nameof(LogLimits.MaxBatchEvents)})",
         TooLarge: true);
 
-    private static int CountLines(ReadOnlySpan<byte> rest) => rest.Count((byte)'\n') + 1;
+    private static int CountLines(ReadOnlySpan<byte> rest)
+    {
+        var count = 0;
+        foreach (var range in rest.Split((byte)'\n'))
+        {
+            if (!rest[range].Trim(" \t\r"u8).IsEmpty)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
 
     internal static string Describe(JsonException ex) =>
         ex.LineNumber is { } line

@@ -81,6 +81,12 @@ public static class LogEventJson
             return false;
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json))
+        {
+            errors.Add("event: not valid JSON (the message is not valid UTF-8)");
+            return false;
+        }
+
         JsonDocument document;
         try
         {

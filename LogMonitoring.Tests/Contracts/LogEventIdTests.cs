@@ -1,0 +1,75 @@
+using System.Text.Json;
+using LogMonitoring.Contracts;
+
+namespace LogMonitoring.Tests.Contracts;
+
+public sealed class LogEventIdTests
+{
+    [Fact]
+    public void A_senders_id_gives_the_same_store_id_every_time()
+    {
+        Assert.Equal(LogEventId.ForSource("api", "req-1"), LogEventId.ForSource("api", "req-1"));
+    }
+
+    [Fact]
+    public void The_same_sender_id_in_two_services_gives_two_events()
+    {
+        Assert.NotEqual(LogEventId.ForSource("api", "req-1"), LogEventId.ForSource("auth", "req-1"));
+        // The separator keeps "a"+"bc" apart from "ab"+"c".
+        Assert.NotEqual(LogEventId.ForSource("a", "bc"), LogEventId.ForSource("ab", "c"));
+    }
+
+    [Fact]
+    public void A_kafka_position_gives_a_stable_id_distinct_per_offset()
+    {
+        Assert.Equal(LogEventId.ForKafkaPosition("logs", 1, 7), LogEventId.ForKafkaPosition("logs", 1, 7));
+        Assert.NotEqual(LogEventId.ForKafkaPosition("logs", 1, 7), LogEventId.ForKafkaPosition("logs", 1, 8));
+        Assert.NotEqual(LogEventId.ForKafkaPosition("logs", 1, 7), LogEventId.ForKafkaPosition("logs", 2, 7));
+    }
+
+    [Fact]
+    public void Assigned_source_ids_are_unique_and_time_ordered_uuid_v7()
+    {
+        var ids = Enumerable.Range(0, 1000).Select(_ => LogEventId.NewSourceId()).ToList();
+
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Equal('7', id[14]));
+        Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
+    }
+
+    [Fact]
+    public void The_wire_form_round_trips_through_the_persisters_reader()
+    {
+        var original = new LogEvent
+        {
+            Id = LogEventId.ForSource("api", "k1"),
+            SourceId = "k1",
+            Timestamp = new DateTime(2024, 1, 15, 10, 30, 0, 123, DateTimeKind.Utc),
+            Level = LogEventLevel.Warn,
+            Service = "api",
+            Message = "slow \"query\"",
+            MetadataJson = """{"ms":1234}""",
+            Host = "h1",
+            TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
+            SpanId = "00f067aa0ba902b7",
+            ReceivedAt = new DateTime(2024, 1, 15, 10, 30, 1, DateTimeKind.Utc),
+        };
+
+        var errors = new List<string>();
+        Assert.True(LogEventJson.TryReadMessage(new LogEventReader(new LogLimits()), LogEventJson.ToUtf8Bytes(original), "unused", errors, out var read), string.Join(";", errors));
+
+        Assert.Equal(original with { MetadataJson = null }, read! with { MetadataJson = null });
+        Assert.True(JsonElement.DeepEquals(JsonDocument.Parse(original.MetadataJson).RootElement, JsonDocument.Parse(read!.MetadataJson!).RootElement));
+    }
+
+    [Fact]
+    public void A_message_without_id_takes_the_fallback_from_its_kafka_position()
+    {
+        var errors = new List<string>();
+        var fallback = LogEventId.ForKafkaPosition("logs", 0, 5);
+        LogEventJson.TryReadMessage(new LogEventReader(new LogLimits()), """{"level":"INFO","service":"a","message":"m"}"""u8, fallback, errors, out var read);
+
+        Assert.Equal(fallback, read!.Id);
+        Assert.Null(read.SourceId);
+    }
+}
