@@ -61,7 +61,7 @@ public sealed class IngestLoad(IngestLoadOptions options)
         var storedBefore = stats is not null && options.VerifyStored ? await CountStoredAsync(stats, cancellationToken) : 0;
 
         var probe = stats is not null && options.ProbeInterval > TimeSpan.Zero
-            ? new FreshnessProbe(ingest, stats, TimeSpan.FromMilliseconds(25), TimeSpan.FromSeconds(30))
+            ? new FreshnessProbe(ingest, stats, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30))
             : null;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

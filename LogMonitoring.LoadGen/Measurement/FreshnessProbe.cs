@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -7,17 +8,19 @@ using System.Text.Json;
 namespace LogMonitoring.LoadGen.Measurement;
 
 /// <summary>
-/// Samples end-to-end freshness: sends one event carrying a unique marker through ingest, then asks
-/// the Stats API for it until it is found. The time from sending to found is how long a log takes
-/// to become queryable. Probes use their own service name, so the lookup is an indexed one.
+/// Samples end-to-end freshness: sends events carrying a unique marker through ingest, and one poller
+/// asks the Stats API for the newest probe events until each marker shows up. The time from sending
+/// to found is how long a log takes to become queryable. Probes use their own service name, so the
+/// lookup is an indexed one, and there is one lookup per poll however many probes are outstanding.
 /// </summary>
 public sealed class FreshnessProbe(HttpClient ingest, HttpClient stats, TimeSpan pollInterval, TimeSpan giveUpAfter)
 {
     public const string ProbeService = "loadgen-probe";
 
+    private readonly ConcurrentDictionary<string, (long SentTimestamp, DateTime SentAt)> _outstanding = new();
     private long _sent;
     private long _accepted;
-    private long _lost;
+    private long _notFound;
 
     public LatencyHistogram Freshness { get; } = new();
 
@@ -26,76 +29,118 @@ public sealed class FreshnessProbe(HttpClient ingest, HttpClient stats, TimeSpan
     /// <summary>Probes ingest accepted; they count towards the events that must be stored.</summary>
     public long Accepted => Volatile.Read(ref _accepted);
 
-    /// <summary>Accepted probes the Stats API never returned within the give-up time.</summary>
-    public long NotFound => Volatile.Read(ref _lost);
+    /// <summary>Accepted probes the Stats API did not return within the give-up time.</summary>
+    public long NotFound => Volatile.Read(ref _notFound);
 
-    /// <summary>Sends a probe every <paramref name="interval"/> until cancelled, and waits for the outstanding ones.</summary>
+    /// <summary>Sends a probe every <paramref name="interval"/> until cancelled, then waits for the outstanding ones.</summary>
     public async Task RunAsync(TimeSpan interval, CancellationToken stop)
     {
-        var outstanding = new List<Task>();
-        using var timer = new PeriodicTimer(interval);
-        try
+        using var polling = new CancellationTokenSource();
+        var poller = PollAsync(polling.Token);
+        var sends = new List<Task>();
+        using (var timer = new PeriodicTimer(interval))
         {
-            do
+            try
             {
-                outstanding.Add(ProbeOnceAsync());
-                outstanding.RemoveAll(t => t.IsCompleted);
+                do
+                {
+                    sends.Add(SendProbeAsync());
+                    sends.RemoveAll(t => t.IsCompleted);
+                }
+                while (await timer.WaitForNextTickAsync(stop));
             }
-            while (await timer.WaitForNextTickAsync(stop));
-        }
-        catch (OperationCanceledException)
-        {
+            catch (OperationCanceledException)
+            {
+            }
         }
 
-        await Task.WhenAll(outstanding);
+        await Task.WhenAll(sends);
+        var deadline = Stopwatch.GetTimestamp();
+        while (!_outstanding.IsEmpty && Stopwatch.GetElapsedTime(deadline) < giveUpAfter)
+        {
+            await Task.Delay(pollInterval);
+        }
+
+        await polling.CancelAsync();
+        await poller;
+        Interlocked.Add(ref _notFound, _outstanding.Count);
     }
 
-    public async Task ProbeOnceAsync()
+    private async Task SendProbeAsync()
     {
         var marker = "probe" + Guid.NewGuid().ToString("N");
         var sentAt = DateTime.UtcNow;
         var body = $$"""{"level":"INFO","service":"{{ProbeService}}","message":"freshness {{marker}}","timestamp":"{{sentAt.ToString("O", CultureInfo.InvariantCulture)}}"}""";
         Interlocked.Increment(ref _sent);
-        var started = Stopwatch.GetTimestamp();
+        // Registered before sending: the poller may see the event before the 202 arrives.
+        _outstanding[marker] = (Stopwatch.GetTimestamp(), sentAt);
         try
         {
             using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             using var response = await ingest.PostAsync("/api/logs", content);
-            if ((int)response.StatusCode != 202)
+            if ((int)response.StatusCode == 202)
             {
+                Interlocked.Increment(ref _accepted);
                 return;
             }
         }
         catch (HttpRequestException)
         {
-            return;
         }
 
-        Interlocked.Increment(ref _accepted);
-        var query = $"/api/logs?service={ProbeService}&q={marker}&limit=1&start={Uri.EscapeDataString(sentAt.AddMinutes(-1).ToString("O", CultureInfo.InvariantCulture))}";
-        while (Stopwatch.GetElapsedTime(started) < giveUpAfter)
+        _outstanding.TryRemove(marker, out _);
+    }
+
+    private async Task PollAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
         {
             try
             {
-                using var answer = await stats.GetAsync(query);
+                await Task.Delay(pollInterval, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (_outstanding.IsEmpty)
+            {
+                continue;
+            }
+
+            var oldest = _outstanding.Values.Min(p => p.SentAt);
+            var query = $"/api/logs?service={ProbeService}&limit=1000&start={Uri.EscapeDataString(oldest.AddSeconds(-5).ToString("O", CultureInfo.InvariantCulture))}";
+            try
+            {
+                using var answer = await stats.GetAsync(query, stop);
                 if (answer.IsSuccessStatusCode)
                 {
-                    using var json = JsonDocument.Parse(await answer.Content.ReadAsStreamAsync());
-                    if (json.RootElement.GetProperty("items").GetArrayLength() > 0)
+                    using var json = JsonDocument.Parse(await answer.Content.ReadAsStreamAsync(stop));
+                    foreach (var item in json.RootElement.GetProperty("items").EnumerateArray())
                     {
-                        Freshness.Record(Stopwatch.GetElapsedTime(started));
-                        return;
+                        var message = item.GetProperty("message").GetString() ?? "";
+                        var marker = message[(message.LastIndexOf(' ') + 1)..];
+                        if (_outstanding.TryRemove(marker, out var probe))
+                        {
+                            Freshness.Record(Stopwatch.GetElapsedTime(probe.SentTimestamp));
+                        }
                     }
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
             {
             }
 
-            await Task.Delay(pollInterval);
+            // Probes older than the give-up time are counted as not found and no longer looked for.
+            foreach (var (marker, probe) in _outstanding)
+            {
+                if (Stopwatch.GetElapsedTime(probe.SentTimestamp) > giveUpAfter && _outstanding.TryRemove(marker, out _))
+                {
+                    Interlocked.Increment(ref _notFound);
+                }
+            }
         }
-
-        Interlocked.Increment(ref _lost);
     }
 }
