@@ -89,9 +89,10 @@ loadgen() { dotnet "$(bin LoadGen loadgen.dll)" "$@"; }
 # start NAME DLL PORT [ENV=VALUE...]: runs a service in the background on 127.0.0.1:PORT; its pid is in $started_pid.
 start() {
   local name="$1" dll="$2" port="$3"; shift 3
-  env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+  # Run from the build folder, so the service reads its own appsettings.json (the content root is the working directory).
+  (cd "$(dirname "$dll")" && exec env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
       ConnectionStrings__kafka="$bootstrap" ConnectionStrings__logstore="Data Source=$work/logs.db" "$@" \
-      dotnet "$dll" --urls "http://127.0.0.1:$port" >"$out/logs/$name.log" 2>&1 &
+      dotnet "$dll" --urls "http://127.0.0.1:$port") >"$out/logs/$name.log" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")
   echo "$started_pid" >"$work/$name.pid"
