@@ -28,7 +28,8 @@ public sealed class EmbeddedSystemFixture : IAsyncLifetime
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.LogMonitoring_AppHost>(
             [
-                "--LogMonitoring:Mode=embedded",
+                // CI's containers job sets LOGMON_TEST_MODE=containers to run the same tests against real Kafka and MongoDB.
+                $"--LogMonitoring:Mode={Environment.GetEnvironmentVariable("LOGMON_TEST_MODE") ?? "embedded"}",
                 $"--LogMonitoring:DataPath={_dataPath}",
                 "--DcpPublisher:RandomizePorts=true",
                 "--DcpPublisher:WaitForResourceCleanup=false",
