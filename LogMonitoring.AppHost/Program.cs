@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using LogMonitoring.AppHost;
 using LogMonitoring.AppHost.BackingServices;
+using LogMonitoring.AppHost.Monitoring;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -27,5 +29,19 @@ var stats = builder.AddProject<Projects.LogMonitoring_Stats>("stats")
     .WithReference(backing.LogStore)
     .WaitForBackingServices(backing)
     .WithHttpHealthCheck("/health");
+
+// Simulated api/auth/payment traffic through the real ingest API; started from the dashboard, or at once with LogMonitoring:Simulator=true.
+var simulator = builder.AddProject<Projects.LogMonitoring_Simulator>("simulator")
+    .WithReference(ingest)
+    .WithEnvironment("Simulator__ApiKey", apiKey)
+    .WaitFor(ingest)
+    .WithHttpHealthCheck("/health");
+if (!builder.Configuration.GetValue<bool>("LogMonitoring:Simulator"))
+{
+    simulator.WithExplicitStart();
+}
+
+// Prometheus (and Grafana in containers mode), provisioned from deploy/prometheus and grafana/.
+builder.AddMonitoring(backing, apiKey, ingest, persister, stats);
 
 builder.Build().Run();

@@ -7,6 +7,9 @@ public sealed class SimulatorOptions
 {
     public const string SectionName = "Simulator";
 
+    /// <summary>The API key sent to ingest as X-Api-Key (the AppHost passes its development key).</summary>
+    public string? ApiKey { get; set; }
+
     /// <summary>Where to send; unset means <c>http://ingest</c>, resolved by service discovery (<c>services:ingest:http:0</c>).</summary>
     public string? IngestUrl { get; set; }
 

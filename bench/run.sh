@@ -85,12 +85,17 @@ if [ "$build" -eq 1 ]; then
 fi
 bin() { echo "$root/LogMonitoring.$1/bin/Release/net10.0/$2"; }
 loadgen() { dotnet "$(bin LoadGen loadgen.dll)" "$@"; }
+# The services require an API key outside Development; the load generator sends this one.
+export LOGMON_API_KEY="bench-$$-$RANDOM"
+
 
 # start NAME DLL PORT [ENV=VALUE...]: runs a service in the background on 127.0.0.1:PORT; its pid is in $started_pid.
 start() {
   local name="$1" dll="$2" port="$3"; shift 3
   # Run from the build folder, so the service reads its own appsettings.json (the content root is the working directory).
   (cd "$(dirname "$dll")" && exec env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+      ApiKeys__Keys__0__Name=bench ApiKeys__Keys__0__Key="$LOGMON_API_KEY" ApiKeys__Keys__0__Scopes__0=logs:write \
+      ApiKeys__Keys__0__Scopes__1=logs:read ApiKeys__RequestsPerSecond=1000000 \
       ConnectionStrings__kafka="$bootstrap" ConnectionStrings__logstore="Data Source=$work/logs.db" "$@" \
       dotnet "$dll" --urls "http://127.0.0.1:$port") >"$out/logs/$name.log" 2>&1 &
   started_pid=$!

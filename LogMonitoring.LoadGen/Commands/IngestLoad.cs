@@ -229,7 +229,7 @@ public sealed class IngestLoad(IngestLoadOptions options)
         return json.RootElement.GetProperty("count").GetInt64();
     }
 
-    private static HttpClient CreateClient(Uri baseAddress, int connections) => new(new SocketsHttpHandler
+    private static HttpClient CreateClient(Uri baseAddress, int connections) => ApiKey.Apply(new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = connections,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
@@ -238,7 +238,7 @@ public sealed class IngestLoad(IngestLoadOptions options)
     {
         BaseAddress = baseAddress,
         Timeout = TimeSpan.FromSeconds(60),
-    };
+    });
 }
 
 /// <param name="Before">Stored count before the run.</param>

@@ -30,7 +30,7 @@ internal static class WaitStoredCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             DurationText.TryParse(parse.GetValue(timeout), out var stall);
-            using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(statsUrl)!), Timeout = TimeSpan.FromSeconds(30) };
+            using var http = ApiKey.Apply(new HttpClient { BaseAddress = new Uri(parse.GetValue(statsUrl)!), Timeout = TimeSpan.FromSeconds(30) });
             var target = parse.GetValue(expected);
             var started = Stopwatch.GetTimestamp();
             var progress = new StoredProgress();

@@ -17,7 +17,14 @@ public static class Extensions
 
         // "http://ingest" is resolved by service discovery from services:ingest:http:0 (the AppHost sets it).
         builder.Services.AddHttpClient<IngestSender>((sp, http) =>
-            http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.IngestUrl ?? "http://ingest"));
+        {
+            var options = sp.GetRequiredService<IOptions<SimulatorOptions>>().Value;
+            http.BaseAddress = new Uri(options.IngestUrl ?? "http://ingest");
+            if (!string.IsNullOrEmpty(options.ApiKey))
+            {
+                http.DefaultRequestHeaders.Add("X-Api-Key", options.ApiKey);
+            }
+        });
 
         // One worker per simulated service, each with its own pattern instance (they keep state, such as a brute-force burst).
         SimulatedService[] services = [new ApiService(), new AuthService(), new PaymentService()];
