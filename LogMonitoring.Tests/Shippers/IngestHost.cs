@@ -2,14 +2,20 @@ using System.Text.Json;
 using Confluent.Kafka;
 using LogMonitoring.AppHost.BackingServices;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using System.Net;
 
 namespace LogMonitoring.Tests.Shippers;
 
 /// <summary>
-/// The ingest service hosted in the test process (WebApplicationFactory) against librdkafka's mock
-/// cluster, with a topic of its own; events are read back from that topic with a Kafka consumer, so a
-/// test sees exactly what reached Kafka.
+/// The ingest service hosted in the test process (WebApplicationFactory on Kestrel, a free port on
+/// 127.0.0.1, so client libraries talk real HTTP to it) against librdkafka's mock cluster, with a topic of
+/// its own; events are read back from that topic with a Kafka consumer, so a test sees exactly what
+/// reached Kafka.
 /// </summary>
 public class IngestHost : IAsyncLifetime
 {
@@ -21,8 +27,11 @@ public class IngestHost : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
-    /// <summary>A handler that sends requests straight to the in-process server, for real client libraries.</summary>
-    public HttpMessageHandler CreateHandler() => _factory!.Server.CreateHandler();
+    /// <summary>Where ingest listens, e.g. http://127.0.0.1:40123/.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>A handler for client libraries that accept one, so a test can see what they sent.</summary>
+    public RecordingHandler CreateHandler() => new(new SocketsHttpHandler());
 
     protected virtual string BootstrapServers => _kafka!.BootstrapServers;
 
@@ -40,7 +49,11 @@ public class IngestHost : IAsyncLifetime
                 web.UseSetting(key, value);
             }
         });
-        Client = _factory.CreateClient();
+        _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        _factory.StartServer();
+        var addresses = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        BaseAddress = new Uri(addresses.Addresses.First().TrimEnd('/') + "/");
+        Client = new HttpClient { BaseAddress = BaseAddress };
         return ValueTask.CompletedTask;
     }
 
@@ -62,7 +75,17 @@ public class IngestHost : IAsyncLifetime
         {
             while (found.Count < count && DateTime.UtcNow < deadline)
             {
-                var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+                ConsumeResult<string, byte[]>? result;
+                try
+                {
+                    result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+                }
+                catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.UnknownTopicOrPart)
+                {
+                    // Nothing was produced to the topic yet; it exists once the first event arrives.
+                    continue;
+                }
+
                 if (result?.Message?.Value is not { } value)
                 {
                     continue;

@@ -17,11 +17,12 @@ public sealed class SerilogSeqSinkTests(IngestHost host) : IClassFixture<IngestH
         using var activity = new Activity("checkout").SetIdFormat(ActivityIdFormat.W3C).Start();
         var failure = new InvalidOperationException("card declined");
 
+        var handler = host.CreateHandler();
         var logger = new LoggerConfiguration()
             .MinimumLevel.Verbose()
             .Enrich.WithProperty("Application", service)
             .Enrich.WithProperty("MachineName", "web-01")
-            .WriteTo.Seq("http://ingest.test", apiKey: "team-api-key", messageHandler: host.CreateHandler(), period: TimeSpan.FromMilliseconds(50))
+            .WriteTo.Seq(host.BaseAddress.ToString(), apiKey: "team-api-key", messageHandler: handler, period: TimeSpan.FromMilliseconds(50))
             .CreateLogger();
         logger.Verbose("Cache probe {Key}", "user:42");
         logger.Debug("Loaded {Count} rules", 17);
@@ -31,6 +32,14 @@ public sealed class SerilogSeqSinkTests(IngestHost host) : IClassFixture<IngestH
         logger.Fatal("Shutting down: {Reason}", "disk full");
         await ((IAsyncDisposable)logger).DisposeAsync();
 
+        Assert.NotEmpty(handler.Exchanges);
+        Assert.All(handler.Exchanges, exchange =>
+        {
+            // Serilog.Sinks.Seq posts to Seq's raw endpoint, naming CLEF by its media type.
+            Assert.Contains(exchange.Path, (string[])["/api/events/raw", "/api/events/raw?clef", "/ingest/clef"]);
+            Assert.Equal("application/vnd.serilog.clef", exchange.ContentType);
+            Assert.Equal(System.Net.HttpStatusCode.Created, exchange.Status);
+        });
         var events = await host.ReadEventsAsync(service, 6);
 
         Assert.Equal(6, events.Count);
