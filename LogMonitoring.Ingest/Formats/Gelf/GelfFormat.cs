@@ -17,6 +17,17 @@ public static class GelfFormat
     public static void Read(ReadOnlyMemory<byte> body, string? defaultService, ShipperEventWriter events)
     {
         ShipperJson.RequireUtf8(body);
+
+        // The usual request: one message, possibly pretty-printed over several lines.
+        using (var whole = ShipperJson.TryParse(body.TrimEnd((byte)0), out _))
+        {
+            if (whole?.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                Write(whole.RootElement, defaultService, events);
+                return;
+            }
+        }
+
         var any = false;
         foreach (var (number, message) in Messages(body))
         {
