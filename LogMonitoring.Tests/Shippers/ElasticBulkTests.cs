@@ -101,6 +101,22 @@ public sealed class ElasticBulkTests(IngestHost host) : IClassFixture<IngestHost
     }
 
     [Fact]
+    public async Task More_documents_than_the_batch_limit_fail_the_request_with_413()
+    {
+        var body = new StringBuilder();
+        for (var i = 0; i <= new LogLimits().MaxBatchEvents; i++)
+        {
+            body.Append("{\"index\":{}}\n{\"message\":\"m\",\"service\":\"bulk-limit\"}\n");
+        }
+
+        using var response = await host.Client.PostAsync("/_bulk", new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("MaxBatchEvents", error.RootElement.GetProperty("error").GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task Clients_that_ask_for_the_version_are_told_a_compatible_one()
     {
         using var response = await host.Client.GetAsync("/", TestContext.Current.CancellationToken);

@@ -107,6 +107,16 @@ public sealed class SerilogSeqSinkTests(IngestHost host) : IClassFixture<IngestH
     }
 
     [Fact]
+    public async Task Text_that_cannot_be_decoded_is_refused_with_400_not_a_server_error()
+    {
+        var content = new StringContent("{\"@mt\":\"broken \\ud800 surrogate\",\"service\":\"clef-bad\"}\n", System.Text.Encoding.UTF8, "application/vnd.serilog.clef");
+
+        using var response = await host.Client.PostAsync("/ingest/clef", content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task The_legacy_raw_format_without_the_clef_marker_is_refused()
     {
         var content = new StringContent("{\"Events\":[]}", System.Text.Encoding.UTF8, "application/json");
