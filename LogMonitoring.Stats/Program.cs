@@ -11,5 +11,6 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapApiReference();
 app.MapSearchApi();
+app.MapStatsApi();
 
 app.Run();

@@ -1,5 +1,6 @@
 using LogMonitoring.Storage.MongoDb;
 using LogMonitoring.Storage.Sqlite;
+using LogMonitoring.Storage.Statistics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -18,7 +19,13 @@ public static class LogStoreExtensions
     /// </summary>
     public static IHostApplicationBuilder AddLogStore(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(r => { r.Validate(); return true; })
+            .ValidateOnStart();
         builder.Services.AddSingleton(sp => Create(sp.GetRequiredService<IConfiguration>()));
+        // Both stores keep their statistics beside the logs.
+        builder.Services.AddSingleton(sp => (ILogStatistics)sp.GetRequiredService<ILogStore>());
         builder.Services.AddSingleton<LogStoreInitializer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LogStoreInitializer>());
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
@@ -39,13 +46,14 @@ public static class LogStoreExtensions
                 $"ConnectionStrings:{ConnectionStringName} is not set. Run the service from the AppHost, or set ConnectionStrings__{ConnectionStringName} to a mongodb:// URL or a SQLite 'Data Source=' string.");
         }
 
-        return Create(connectionString);
+        var retention = configuration.GetSection(RetentionOptions.SectionName).Get<RetentionOptions>() ?? new RetentionOptions();
+        return Create(connectionString, retention);
     }
 
-    public static ILogStore Create(string connectionString) =>
+    public static ILogStore Create(string connectionString, RetentionOptions? retention = null) =>
         connectionString.StartsWith("mongodb://", StringComparison.OrdinalIgnoreCase) ||
         connectionString.StartsWith("mongodb+srv://", StringComparison.OrdinalIgnoreCase)
-            ? new MongoLogStore(connectionString)
+            ? new MongoLogStore(connectionString, retention)
             : connectionString.Contains("Data Source", StringComparison.OrdinalIgnoreCase)
                 ? new SqliteLogStore(connectionString)
                 : throw new InvalidOperationException(

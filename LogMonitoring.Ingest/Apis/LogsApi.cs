@@ -1,7 +1,10 @@
 using LogMonitoring.Contracts;
 using LogMonitoring.Ingest.Kafka;
+using LogMonitoring.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace LogMonitoring.Ingest.Apis;
@@ -13,7 +16,9 @@ public static class LogsApi
 {
     public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/logs").WithTags("Ingest");
+        var api = app.MapGroup("/api/logs").WithTags("Ingest")
+            .RequireAuthorization(Scopes.WriteLogs)
+            .RequireRateLimiting(SecurityExtensions.RateLimitPolicy);
 
         api.MapPost("/", IngestLogsAsync)
             .WithName("IngestLogs")
@@ -23,9 +28,12 @@ public static class LogsApi
                 "compressed (Content-Encoding: gzip, deflate or br). Answers 202 only after Kafka acknowledged every " +
                 "accepted event; invalid events are listed by index in `rejected`. 400 when no event is valid, 413 over " +
                 "a size limit, 415 for other media types, 429/503 with Retry-After when Kafka cannot take more.")
-            .Accepts<LogEventInput[]>("application/json", LogRequestBody.NdjsonMediaTypes)
+            // Described for OpenAPI only: an Accepts() constraint would let routing answer 415 without a problem body.
+            .AddOpenApiOperationTransformer(DescribeRequestBodyAsync)
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -33,6 +41,22 @@ public static class LogsApi
             .DisableAntiforgery();
 
         return app;
+    }
+
+    private static async Task DescribeRequestBodyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var events = await context.GetOrCreateSchemaAsync(typeof(LogEventInput[]), null, cancellationToken);
+        var single = await context.GetOrCreateSchemaAsync(typeof(LogEventInput), null, cancellationToken);
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "One event, a JSON array of events, or NDJSON (one event per line).",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = new OpenApiSchema { OneOf = [single, events] } },
+                ["application/x-ndjson"] = new() { Schema = single },
+            },
+        };
     }
 
     public static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> IngestLogsAsync(

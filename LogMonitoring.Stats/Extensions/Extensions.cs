@@ -1,4 +1,5 @@
 using LogMonitoring.Stats;
+using LogMonitoring.Stats.Rollups;
 using LogMonitoring.Storage;
 using Scalar.AspNetCore;
 
@@ -9,8 +10,13 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<StatsOptions>().BindConfiguration(StatsOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<StatsMetrics>();
         builder.AddLogStore();
+        builder.Services.AddSingleton<RollupScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RollupScheduler>());
+        builder.Services.AddHostedService<RetentionWorker>();
         builder.Services.AddOpenApi();
         return builder;
     }

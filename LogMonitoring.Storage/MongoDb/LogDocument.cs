@@ -45,7 +45,11 @@ public sealed class LogDocument
     [BsonElement("stored_at")]
     public DateTime StoredAt { get; init; }
 
-    public static LogDocument From(LogEvent e, DateTime storedAt) => new()
+    /// <summary>When MongoDB's TTL monitor deletes this log: its timestamp plus its level's retention.</summary>
+    [BsonElement("expire_at")]
+    public DateTime ExpireAt { get; init; }
+
+    public static LogDocument From(LogEvent e, DateTime storedAt, DateTime expireAt) => new()
     {
         Id = e.Id,
         SourceId = e.SourceId,
@@ -59,6 +63,7 @@ public sealed class LogDocument
         SpanId = e.SpanId,
         ReceivedAt = e.ReceivedAt,
         StoredAt = storedAt,
+        ExpireAt = expireAt,
     };
 
     public LogEvent ToEvent() => new()

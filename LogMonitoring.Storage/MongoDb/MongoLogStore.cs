@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using LogMonitoring.Contracts;
+using LogMonitoring.Storage.Statistics;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -9,15 +10,17 @@ namespace LogMonitoring.Storage.MongoDb;
 /// The MongoDB store: collection <c>logs</c>, one document per event keyed by its deterministic id,
 /// written with unordered bulk inserts in which a duplicate key means "already stored".
 /// </summary>
-public sealed partial class MongoLogStore : ILogStore
+public sealed partial class MongoLogStore : ILogStore, ILogStatistics
 {
     public const string LogsCollection = "logs";
     private const int DuplicateKey = 11000;
 
     private readonly IMongoDatabase _database;
+    private readonly RetentionOptions _retention;
 
-    public MongoLogStore(string connectionString)
+    public MongoLogStore(string connectionString, RetentionOptions? retention = null)
     {
+        _retention = retention ?? new RetentionOptions();
         var url = MongoUrl.Create(connectionString);
         var settings = MongoClientSettings.FromUrl(url);
         settings.ApplicationName ??= "LogMonitoring";
@@ -46,8 +49,12 @@ public sealed partial class MongoLogStore : ILogStore
                     new CreateIndexOptions { Name = "service_1_timestamp_-1" }),
                 new CreateIndexModel<LogDocument>(keys.Ascending(d => d.StoredAt),
                     new CreateIndexOptions { Name = "stored_at_1" }),
+                // Retention: each document carries its own expiry (per level), so one TTL index serves every policy.
+                new CreateIndexModel<LogDocument>(keys.Ascending(d => d.ExpireAt),
+                    new CreateIndexOptions { Name = "expire_at_ttl", ExpireAfter = TimeSpan.Zero }),
             ],
             cancellationToken);
+        await InitializeStatisticsAsync(cancellationToken);
     }
 
     public async Task<LogWriteResult> WriteBatchAsync(IReadOnlyList<LogEvent> events, CancellationToken cancellationToken)
@@ -58,7 +65,7 @@ public sealed partial class MongoLogStore : ILogStore
         }
 
         var now = DateTime.UtcNow;
-        var documents = events.Select(e => LogDocument.From(e, now)).ToList();
+        var documents = events.Select(e => LogDocument.From(e, now, ExpiresAt(e.Level, e.Timestamp))).ToList();
         try
         {
             await Logs.InsertManyAsync(documents, new InsertManyOptions { IsOrdered = false }, cancellationToken);

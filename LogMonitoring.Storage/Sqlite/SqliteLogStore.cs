@@ -1,5 +1,6 @@
 using System.Text;
 using LogMonitoring.Contracts;
+using LogMonitoring.Storage.Statistics;
 using Microsoft.Data.Sqlite;
 
 namespace LogMonitoring.Storage.Sqlite;
@@ -8,7 +9,7 @@ namespace LogMonitoring.Storage.Sqlite;
 /// The embedded store: one SQLite file in WAL mode, shared by every process on the machine (persister
 /// replicas write, stats reads). Each batch is one transaction; a duplicate id is skipped, not an error.
 /// </summary>
-public sealed partial class SqliteLogStore : ILogStore
+public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
 {
     private readonly string _connectionString;
 
@@ -50,10 +51,11 @@ public sealed partial class SqliteLogStore : ILogStore
     }
 
     // ts and received_at are DateTime ticks (100 ns, UTC): exact, sortable and cheap to compare.
-    // The implicit rowid grows with every insert; the rollups use it as their watermark.
+    // seq grows with every insert and is never reused (AUTOINCREMENT): the rollups' watermark.
     private const string Schema = """
         PRAGMA journal_mode = WAL;
         CREATE TABLE IF NOT EXISTS logs (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
             id          TEXT    NOT NULL UNIQUE,
             source_id   TEXT,
             ts          INTEGER NOT NULL,
@@ -70,7 +72,7 @@ public sealed partial class SqliteLogStore : ILogStore
         CREATE INDEX IF NOT EXISTS ix_logs_ts_service ON logs (ts DESC, service);
         CREATE INDEX IF NOT EXISTS ix_logs_level_ts   ON logs (level, ts DESC);
         CREATE INDEX IF NOT EXISTS ix_logs_service_ts ON logs (service, ts DESC);
-        """;
+        """ + StatisticsSchema;
 
     public async Task<LogWriteResult> WriteBatchAsync(IReadOnlyList<LogEvent> events, CancellationToken cancellationToken)
     {

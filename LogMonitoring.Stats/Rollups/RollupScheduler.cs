@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using LogMonitoring.Storage;
+using LogMonitoring.Storage.Statistics;
+using Microsoft.Extensions.Options;
+
+namespace LogMonitoring.Stats.Rollups;
+
+/// <summary>
+/// Runs a rollup cycle every <see cref="StatsOptions.RollupPeriod"/>. Every stats replica runs one; the
+/// store makes concurrent cycles safe (see <see cref="ILogStatistics"/>), so replicas need no coordination here.
+/// </summary>
+public sealed partial class RollupScheduler(
+    ILogStatistics statistics,
+    LogStoreInitializer storeInitializer,
+    IOptions<StatsOptions> options,
+    StatsMetrics metrics,
+    ILogger<RollupScheduler> logger) : BackgroundService
+{
+    private readonly string _replica = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    /// <summary>The last cycle's outcome, for the readiness report and the API.</summary>
+    public RollupCycleResult? LastCycle { get; private set; }
+
+    public DateTime? LastSuccess { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await storeInitializer.WaitAsync(stoppingToken);
+        using var timer = new PeriodicTimer(options.Value.RollupPeriod);
+        do
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var result = await statistics.RollUpAsync(_replica, stoppingToken);
+                if (result.Ran)
+                {
+                    metrics.CycleCompleted(Stopwatch.GetElapsedTime(started));
+                    metrics.SetFreshnessLag(result.FreshnessLag);
+                    LogCycle(result.LogsCounted, result.BucketsTouched, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+
+                LastCycle = result;
+                LastSuccess = DateTime.UtcNow;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogCycleFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rollup cycle counted {Logs} logs into {Buckets} minute buckets in {Milliseconds:F1} ms")]
+    private partial void LogCycle(long logs, int buckets, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rollup cycle failed; the next cycle retries")]
+    private partial void LogCycleFailed(Exception ex);
+}

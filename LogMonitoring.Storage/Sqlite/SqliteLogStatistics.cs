@@ -1,0 +1,209 @@
+using System.Globalization;
+using LogMonitoring.Contracts;
+using LogMonitoring.Storage.Statistics;
+using Microsoft.Data.Sqlite;
+
+namespace LogMonitoring.Storage.Sqlite;
+
+/// <summary>
+/// Rollups for the embedded store. Each cycle counts the logs inserted since the last one (by
+/// <c>seq</c>) into all three bucket tables and moves the watermark, in one IMMEDIATE transaction:
+/// SQLite's write lock makes concurrent cycles from several stats replicas take turns, and a log is
+/// counted exactly once because its seq is folded in exactly once. Duplicates never become rows.
+/// </summary>
+public sealed partial class SqliteLogStore
+{
+    /// <summary>The most new logs one cycle folds in, so a backlog is worked off in bounded steps.</summary>
+    public int MaxLogsPerCycle { get; init; } = 500_000;
+
+    private const string StatisticsSchema = """
+
+        CREATE TABLE IF NOT EXISTS logs_minute_stats (
+            bucket INTEGER NOT NULL, service TEXT NOT NULL,
+            trace INTEGER NOT NULL, debug INTEGER NOT NULL, info INTEGER NOT NULL,
+            warn INTEGER NOT NULL, error INTEGER NOT NULL, fatal INTEGER NOT NULL,
+            last_ts INTEGER NOT NULL,
+            PRIMARY KEY (bucket, service)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS logs_5m_stats (
+            bucket INTEGER NOT NULL, service TEXT NOT NULL,
+            trace INTEGER NOT NULL, debug INTEGER NOT NULL, info INTEGER NOT NULL,
+            warn INTEGER NOT NULL, error INTEGER NOT NULL, fatal INTEGER NOT NULL,
+            last_ts INTEGER NOT NULL,
+            PRIMARY KEY (bucket, service)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS logs_hourly_stats (
+            bucket INTEGER NOT NULL, service TEXT NOT NULL,
+            trace INTEGER NOT NULL, debug INTEGER NOT NULL, info INTEGER NOT NULL,
+            warn INTEGER NOT NULL, error INTEGER NOT NULL, fatal INTEGER NOT NULL,
+            last_ts INTEGER NOT NULL,
+            PRIMARY KEY (bucket, service)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS rollup_state (
+            name TEXT PRIMARY KEY, watermark INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        INSERT OR IGNORE INTO rollup_state (name, watermark, updated_at) VALUES ('logs', 0, 0);
+        """;
+
+    public async Task<RollupCycleResult> RollUpAsync(string replica, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // A plain read first: an idle cycle must not take the write lock the persisters need.
+        await using (var peek = connection.CreateCommand())
+        {
+            peek.CommandText = "SELECT (SELECT COALESCE(MAX(seq), 0) FROM logs) > (SELECT watermark FROM rollup_state WHERE name = 'logs')";
+            if (Convert.ToInt64(await peek.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
+            {
+                return new RollupCycleResult(true, 0, 0, TimeSpan.Zero);
+            }
+        }
+
+        await using var transaction = connection.BeginTransaction(deferred: false);
+
+        var watermark = await ScalarAsync(connection, transaction, "SELECT watermark FROM rollup_state WHERE name = 'logs'", cancellationToken);
+        var newest = await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(seq), 0) FROM logs", cancellationToken);
+        if (newest <= watermark)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return new RollupCycleResult(true, 0, 0, TimeSpan.Zero);
+        }
+
+        var upTo = Math.Min(newest, watermark + MaxLogsPerCycle);
+        var touched = 0;
+        foreach (var interval in StatsIntervals.All)
+        {
+            await using var fold = connection.CreateCommand();
+            fold.Transaction = transaction;
+            // Table names come from the enum, never from input; the values are parameters.
+            fold.CommandText = $"""
+                INSERT INTO {interval.CollectionName()} (bucket, service, trace, debug, info, warn, error, fatal, last_ts)
+                SELECT ts - (ts % $bucket), service,
+                       SUM(level = 0), SUM(level = 1), SUM(level = 2), SUM(level = 3), SUM(level = 4), SUM(level = 5),
+                       MAX(ts)
+                FROM logs WHERE seq > $from AND seq <= $to
+                GROUP BY 1, 2
+                ON CONFLICT (bucket, service) DO UPDATE SET
+                    trace = trace + excluded.trace, debug = debug + excluded.debug, info = info + excluded.info,
+                    warn = warn + excluded.warn, error = error + excluded.error, fatal = fatal + excluded.fatal,
+                    last_ts = MAX(last_ts, excluded.last_ts)
+                """;
+            fold.Parameters.AddWithValue("$bucket", interval.Length().Ticks);
+            fold.Parameters.AddWithValue("$from", watermark);
+            fold.Parameters.AddWithValue("$to", upTo);
+            var changed = await fold.ExecuteNonQueryAsync(cancellationToken);
+            if (interval == StatsInterval.OneMinute)
+            {
+                touched = changed;
+            }
+        }
+
+        await using (var advance = connection.CreateCommand())
+        {
+            advance.Transaction = transaction;
+            advance.CommandText = "UPDATE rollup_state SET watermark = $to, updated_at = $now WHERE name = 'logs'";
+            advance.Parameters.AddWithValue("$to", upTo);
+            advance.Parameters.AddWithValue("$now", DateTime.UtcNow.Ticks);
+            await advance.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Freshness: how long the oldest log not yet counted has been waiting (zero when none is).
+        var lag = TimeSpan.Zero;
+        if (upTo < newest)
+        {
+            var waitingSince = await ScalarAsync(connection, transaction, $"SELECT stored_at FROM logs WHERE seq > {upTo.ToString(CultureInfo.InvariantCulture)} ORDER BY seq LIMIT 1", cancellationToken);
+            lag = TimeSpan.FromTicks(Math.Max(0, DateTime.UtcNow.Ticks - waitingSince));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new RollupCycleResult(true, upTo - watermark, touched, lag);
+    }
+
+    public async Task<IReadOnlyList<StatsBucket>> GetBucketsAsync(StatsInterval interval, DateTime start, DateTime end, string? service, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT bucket, service, trace, debug, info, warn, error, fatal, last_ts
+            FROM {interval.CollectionName()}
+            WHERE bucket >= $start AND bucket < $end {(service is null ? "" : "AND service = $service")}
+            ORDER BY bucket, service
+            """;
+        command.Parameters.AddWithValue("$start", start.Ticks);
+        command.Parameters.AddWithValue("$end", end.Ticks);
+        if (service is not null)
+        {
+            command.Parameters.AddWithValue("$service", service);
+        }
+
+        var buckets = new List<StatsBucket>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            buckets.Add(new StatsBucket(
+                new DateTime(reader.GetInt64(0), DateTimeKind.Utc),
+                reader.GetString(1),
+                ReadCounts(reader, 2),
+                new DateTime(reader.GetInt64(8), DateTimeKind.Utc)));
+        }
+
+        return buckets;
+    }
+
+    public async Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT service, SUM(trace), SUM(debug), SUM(info), SUM(warn), SUM(error), SUM(fatal), MAX(last_ts)
+            FROM logs_hourly_stats GROUP BY service ORDER BY service
+            """;
+        var services = new List<ServiceSummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            services.Add(new ServiceSummary(reader.GetString(0), ReadCounts(reader, 1), new DateTime(reader.GetInt64(7), DateTimeKind.Utc)));
+        }
+
+        return services;
+    }
+
+    public async Task<RetentionResult> ApplyRetentionAsync(RetentionOptions retention, DateTime now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        long logs = 0, buckets = 0;
+        foreach (var level in LogEventLevels.All)
+        {
+            await using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            // Only logs the rollups have counted: statistics must not lose a log that expired before it was counted.
+            delete.CommandText = """
+                DELETE FROM logs WHERE level = $level AND ts < $cutoff
+                AND seq <= (SELECT watermark FROM rollup_state WHERE name = 'logs')
+                """;
+            delete.Parameters.AddWithValue("$level", (int)level);
+            delete.Parameters.AddWithValue("$cutoff", (now - TimeSpan.FromDays(retention.DaysFor(level))).Ticks);
+            logs += await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var interval in StatsIntervals.All)
+        {
+            await using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = $"DELETE FROM {interval.CollectionName()} WHERE bucket < $cutoff";
+            delete.Parameters.AddWithValue("$cutoff", (now - TimeSpan.FromDays(retention.DaysFor(interval))).Ticks);
+            buckets += await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new RetentionResult(logs, buckets);
+    }
+
+    private static LevelCounts ReadCounts(SqliteDataReader reader, int first) => new(
+        reader.GetInt64(first), reader.GetInt64(first + 1), reader.GetInt64(first + 2),
+        reader.GetInt64(first + 3), reader.GetInt64(first + 4), reader.GetInt64(first + 5));
+
+    private static async Task<long> ScalarAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+}
