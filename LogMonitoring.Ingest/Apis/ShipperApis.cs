@@ -5,6 +5,7 @@ using LogMonitoring.Ingest.Formats.Elastic;
 using LogMonitoring.Ingest.Formats.Gelf;
 using LogMonitoring.Ingest.Formats.Loki;
 using LogMonitoring.Ingest.Formats.Otlp;
+using LogMonitoring.ServiceDefaults.Security;
 using Microsoft.Net.Http.Headers;
 
 namespace LogMonitoring.Ingest.Apis;
@@ -22,8 +23,11 @@ public static class ShipperApis
     {
         // One per application: it holds no state of its own beyond the shared producer and metrics.
         var ingestion = ActivatorUtilities.CreateInstance<ShipperIngestion>(app.ServiceProvider);
-        // Every route takes ?service=NAME: the service of records that name none.
-        var shippers = app.MapGroup("").WithTags("Shippers").DisableAntiforgery();
+        // Every route takes ?service=NAME: the service of records that name none. Credentials are the same
+        // as for POST /api/logs: X-Api-Key, or X-Seq-ApiKey as Seq clients send it, with the logs:write scope.
+        var shippers = app.MapGroup("").WithTags("Shippers").DisableAntiforgery()
+            .RequireAuthorization(Scopes.WriteLogs)
+            .RequireRateLimiting(SecurityExtensions.RateLimitPolicy);
 
         shippers.MapPost("/ingest/clef", (HttpContext context, string? service) => IngestClefAsync(context, ingestion, service, requireClefMarker: false))
             .WithName("IngestClef")
@@ -56,7 +60,9 @@ public static class ShipperApis
                 return Results.Json(ElasticBulkAnswers.ClusterInfo());
             })
             .WithName("ElasticClusterInfo")
-            .WithSummary("Elasticsearch version discovery for bulk clients");
+            .WithSummary("Elasticsearch version discovery for bulk clients")
+            // A constant answer that reveals nothing; some clients ask before they send credentials.
+            .AllowAnonymous();
 
         shippers.MapPost("/gelf", (HttpContext context, string? service) => IngestGelfAsync(context, ingestion, service))
             .WithName("IngestGelf")

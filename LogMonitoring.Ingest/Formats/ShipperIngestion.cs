@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using LogMonitoring.Contracts;
 using LogMonitoring.Ingest.Apis;
@@ -73,9 +72,6 @@ public sealed partial class ShipperIngestion(
     /// <param name="parse">Reads the decompressed body into events; throws <see cref="ShipperBodyException"/> for a body it cannot read.</param>
     public async Task<ShipperResult<T>> IngestAsync<T>(HttpContext context, string format, Func<ReadOnlyMemory<byte>, ShipperEventWriter, T> parse)
     {
-        // Authentication (a later change) decides on this key; until then its presence is only traced.
-        Activity.Current?.SetTag("logmon.api_key.present", ShipperApiKey.Read(context.Request) is not null);
-
         LogRequestBody.ApplyBodySizeLimit(context, reader.Limits.MaxBodyBytes);
         var (buffer, length, readError) = await LogRequestBody.ReadAsync(context.Request, reader.Limits.MaxBodyBytes, context.RequestAborted);
         if (readError is not null)

@@ -2,11 +2,10 @@ using System.Text.Json;
 using LogMonitoring.Contracts;
 using LogMonitoring.Ingest.Formats;
 using LogMonitoring.Ingest.Formats.Loki;
-using Microsoft.AspNetCore.Http;
 
 namespace LogMonitoring.Tests.Shippers;
 
-/// <summary>The pieces the formats share: template rendering, Loki labels, levels in lines, names, API keys.</summary>
+/// <summary>The pieces the formats share: template rendering, Loki labels, levels in lines, names, severities, trace ids.</summary>
 public sealed class FormatPieceTests
 {
     private static string Render(string template, string propertiesJson)
@@ -79,22 +78,5 @@ public sealed class FormatPieceTests
         Assert.Null(ShipperFields.HexId(new byte[16], 16));
         Assert.Null(ShipperFields.HexId("00000000000000000000000000000000", 32));
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", ShipperFields.HexId("0AF7651916CD43DD8448EB211C80319C", 32));
-    }
-
-    [Fact]
-    public void The_api_key_is_read_from_each_place_clients_put_it()
-    {
-        Assert.Equal("seq-key", ShipperApiKey.Read(Request(h => h["X-Seq-ApiKey"] = "seq-key")));
-        Assert.Equal("other-key", ShipperApiKey.Read(Request(h => h["X-Api-Key"] = "other-key")));
-        Assert.Equal("query-key", ShipperApiKey.Read(Request(_ => { }, "?apiKey=query-key")));
-        Assert.Null(ShipperApiKey.Read(Request(_ => { })));
-    }
-
-    private static HttpRequest Request(Action<IHeaderDictionary> headers, string query = "")
-    {
-        var context = new DefaultHttpContext();
-        headers(context.Request.Headers);
-        context.Request.QueryString = new QueryString(query);
-        return context.Request;
     }
 }

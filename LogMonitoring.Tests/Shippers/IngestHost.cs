@@ -23,6 +23,12 @@ public class IngestHost : IAsyncLifetime
     // Any type of the ingest assembly names its entry point; 'Program' alone is ambiguous next to the AppHost's.
     private WebApplicationFactory<LogMonitoring.Ingest.IngestOptions>? _factory;
 
+    /// <summary>The key the tests' clients send; ingest requires it, with the logs:write scope.</summary>
+    public const string WriterKey = "shipper-tests-writer-key";
+
+    /// <summary>A valid key without the logs:write scope.</summary>
+    public const string ReaderKey = "shipper-tests-reader-key";
+
     public string Topic { get; } = $"logs-shippers-{Guid.NewGuid():N}";
 
     public HttpClient Client { get; private set; } = null!;
@@ -44,6 +50,13 @@ public class IngestHost : IAsyncLifetime
         {
             web.UseSetting("ConnectionStrings:kafka", BootstrapServers);
             web.UseSetting("Ingest:Topic", Topic);
+            web.UseSetting("ApiKeys:Keys:0:Name", "shipper-tests");
+            web.UseSetting("ApiKeys:Keys:0:Key", WriterKey);
+            web.UseSetting("ApiKeys:Keys:0:Scopes:0", "logs:write");
+            web.UseSetting("ApiKeys:Keys:1:Name", "shipper-tests-reader");
+            web.UseSetting("ApiKeys:Keys:1:Key", ReaderKey);
+            web.UseSetting("ApiKeys:Keys:1:Scopes:0", "logs:read");
+            web.UseSetting("ApiKeys:RequestsPerSecond", "10000");
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);
@@ -54,6 +67,7 @@ public class IngestHost : IAsyncLifetime
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
         BaseAddress = new Uri(addresses.Addresses.First().TrimEnd('/') + "/");
         Client = new HttpClient { BaseAddress = BaseAddress };
+        Client.DefaultRequestHeaders.Add("X-Api-Key", WriterKey);
         return ValueTask.CompletedTask;
     }
 

@@ -25,6 +25,7 @@ public sealed class OpenTelemetryExporterTests(IngestHost host) : IClassFixture<
                 {
                     exporter.Endpoint = new Uri(host.BaseAddress, "v1/logs");
                     exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+                    exporter.Headers = $"X-Api-Key={IngestHost.WriterKey}";
                 });
             }));
         var logger = loggerFactory.CreateLogger("Shop.Checkout");

@@ -22,7 +22,7 @@ public sealed class SerilogSeqSinkTests(IngestHost host) : IClassFixture<IngestH
             .MinimumLevel.Verbose()
             .Enrich.WithProperty("Application", service)
             .Enrich.WithProperty("MachineName", "web-01")
-            .WriteTo.Seq(host.BaseAddress.ToString(), apiKey: "team-api-key", messageHandler: handler, period: TimeSpan.FromMilliseconds(50))
+            .WriteTo.Seq(host.BaseAddress.ToString(), apiKey: IngestHost.WriterKey, messageHandler: handler, period: TimeSpan.FromMilliseconds(50))
             .CreateLogger();
         logger.Verbose("Cache probe {Key}", "user:42");
         logger.Debug("Loaded {Count} rules", 17);
@@ -83,14 +83,35 @@ public sealed class SerilogSeqSinkTests(IngestHost host) : IClassFixture<IngestH
                 $$"""{"@t":"{{DateTime.UtcNow:O}}","@mt":"Hello {Name}","Name":"world","service":"{{service}}"}""" + "\n",
                 System.Text.Encoding.UTF8, "application/vnd.serilog.clef"),
         };
-        request.Headers.Add("X-Seq-ApiKey", "abc123");
+        request.Headers.Add("X-Seq-ApiKey", IngestHost.WriterKey);
+        using var seqClient = new HttpClient { BaseAddress = host.BaseAddress };
 
-        using var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await seqClient.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("MinimumLevelAccepted").ValueKind);
         Assert.Equal("Hello world", Assert.Single(await host.ReadEventsAsync(service, 1)).Text("message"));
+    }
+
+    [Theory]
+    [InlineData(null, System.Net.HttpStatusCode.Unauthorized)]
+    [InlineData("not-a-key", System.Net.HttpStatusCode.Unauthorized)]
+    [InlineData(IngestHost.ReaderKey, System.Net.HttpStatusCode.Forbidden)]
+    public async Task Shipper_endpoints_need_a_key_with_the_write_scope(string? seqApiKey, System.Net.HttpStatusCode expected)
+    {
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        foreach (var path in (string[])["/ingest/clef", "/api/events/raw?clef", "/v1/logs", "/loki/api/v1/push", "/_bulk", "/logs/_bulk", "/gelf"])
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+            if (seqApiKey is not null)
+            {
+                request.Headers.Add("X-Seq-ApiKey", seqApiKey);
+            }
+
+            using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.True(expected == response.StatusCode, $"{path} answered {response.StatusCode}, expected {expected}");
+        }
     }
 
     [Fact]

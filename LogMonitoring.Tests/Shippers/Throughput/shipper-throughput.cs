@@ -39,6 +39,8 @@ using (var admin = new DependentAdminClientBuilder(cluster.Handle).Build())
 }
 
 Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
+// Development without keys: the APIs are open; lift the anonymous rate limit so it is not what is measured.
+Environment.SetEnvironmentVariable("ApiKeys__AnonymousRequestsPerSecond", "1000000");
 // WebApplicationFactory looks for the service's content root next to a solution; tell it where it is.
 var scriptFolder = AppContext.GetData("EntryPointFileDirectoryPath") as string ?? Environment.CurrentDirectory;
 Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_LOGMONITORING_INGEST", Path.GetFullPath(Path.Combine(scriptFolder, "../../../LogMonitoring.Ingest")));
