@@ -44,7 +44,6 @@ public static class Extensions
 
         // No endpoint may answer with a stack trace; failures become RFC 9457 problem details.
         builder.Services.AddProblemDetails();
-        builder.AddApiSecurity();
         return builder;
     }
 
@@ -103,8 +102,9 @@ public static class Extensions
     /// </summary>
     /// <remarks>
     /// Also sets up the request pipeline every service shares, in order: problem details for any failure
-    /// (never a stack trace, in any environment), security headers, routing, authentication,
-    /// authorization and per-caller rate limits.
+    /// (never a stack trace, in any environment), security headers, routing, and, in services that
+    /// serve an API (<see cref="SecurityExtensions.AddApiSecurity"/>), authentication, authorization and
+    /// per-caller rate limits.
     /// </remarks>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -112,10 +112,13 @@ public static class Extensions
         app.UseStatusCodePages();
         app.UseSecurityHeaders();
         app.UseRouting();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
-        app.WarnIfOpen();
+        if (app.Services.GetService<ApiSecurity>() is not null)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.UseRateLimiter();
+            app.WarnIfOpen();
+        }
 
         // Probes stay open: Kubernetes calls them without credentials.
         app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync })

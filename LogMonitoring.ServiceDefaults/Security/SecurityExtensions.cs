@@ -15,6 +15,9 @@ using Microsoft.Extensions.Options;
 
 namespace LogMonitoring.ServiceDefaults.Security;
 
+/// <summary>Present in services that serve an API; tells the shared pipeline to authenticate.</summary>
+public sealed class ApiSecurity;
+
 /// <summary>
 /// API keys (and, when <c>Authentication:Jwt:Authority</c> is set, JWTs from an identity provider) with
 /// scopes; per-caller rate limits from ASP.NET Core's rate limiter; security headers.
@@ -28,6 +31,7 @@ public static class SecurityExtensions
         where TBuilder : IHostApplicationBuilder
     {
         var environment = builder.Environment;
+        builder.Services.AddSingleton<ApiSecurity>();
         builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName)
             .Validate(o => o.Keys.All(k => !string.IsNullOrWhiteSpace(k.Name)), "ApiKeys:Keys: every key needs a Name.")
             .Validate(o => o.Keys.All(k => ApiKeyAuthenticationHandler.TryDigest(k, stackalloc byte[32])), "ApiKeys:Keys: every key needs a Key or a 64-character hex KeySha256.")

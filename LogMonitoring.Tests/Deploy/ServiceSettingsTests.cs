@@ -15,7 +15,7 @@ namespace LogMonitoring.Tests.Deploy;
 public class ServiceSettingsTests
 {
     /// <summary>Prefixes of variables read by the runtime, the OpenTelemetry SDK, or used to compose other values.</summary>
-    private static readonly string[] s_infrastructurePrefixes = ["ASPNETCORE_", "DOTNET_", "OTEL_", "Logging__", "ConnectionStrings__", "Kafka__Client__", "MONGO_"];
+    private static readonly string[] s_infrastructurePrefixes = ["ASPNETCORE_", "DOTNET_", "OTEL_", "Logging__", "ConnectionStrings__", "Kafka__Client__", "MONGO_", "ApiKeys__Keys__"];
 
     public static TheoryData<string, string> ServicesByOverlay()
     {

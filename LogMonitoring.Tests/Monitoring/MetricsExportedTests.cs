@@ -48,12 +48,17 @@ public sealed class MetricsExportedTests(EmbeddedSystemFixture system)
         var clients = Services.ToDictionary(s => s, s => system.App.CreateHttpClient(s));
         var clock = Stopwatch.StartNew();
         // Poll: the persister's counters appear once it has written a batch and dead-lettered the poison
-        // message. Persister replicas sit behind one proxied endpoint, so repeated scrapes reach each.
+        // message. Persister replicas sit behind one proxy that picks a replica per connection, so each
+        // scrape opens a new connection and repeated scrapes reach every replica.
         while (!Required().IsSubsetOf(exported) && clock.Elapsed < TimeSpan.FromMinutes(2))
         {
             foreach (var client in clients.Values)
             {
-                exported.UnionWith(PrometheusText.SeriesNames(await client.GetStringAsync("/metrics", Ct)));
+                using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+                scrape.Headers.ConnectionClose = true;
+                using var response = await client.SendAsync(scrape, Ct);
+                response.EnsureSuccessStatusCode();
+                exported.UnionWith(PrometheusText.SeriesNames(await response.Content.ReadAsStringAsync(Ct)));
             }
 
             await Task.Delay(500, Ct);

@@ -14,6 +14,13 @@ public partial class ProvisioningTests
         Assert.Contains(sources, s => s.Uid == MonitoringFiles.PrometheusDataSourceUid && s.Type == "prometheus");
         // The JSON/HTTP plugin Grafana installs through GF_INSTALL_PLUGINS.
         Assert.Contains(sources, s => s.Uid == MonitoringFiles.StatsApiDataSourceUid && s.Type == "yesoreyeram-infinity-datasource");
+
+        // The Stats API refuses requests without an API key; the key is a secret, so it comes from the environment.
+        var stats = Directory.GetFiles(Path.Combine(MonitoringFiles.GrafanaDirectory, "provisioning", "datasources"), "*.yaml")
+            .SelectMany(f => YamlDocument.Load(f)?["datasources"]?.AsArray() ?? [])
+            .Single(d => (string?)d!["uid"] == MonitoringFiles.StatsApiDataSourceUid)!;
+        Assert.Equal("X-Api-Key", (string?)stats["jsonData"]?["httpHeaderName1"]);
+        Assert.Matches(@"^\$\{[A-Z_]+\}$", (string?)stats["secureJsonData"]?["httpHeaderValue1"]);
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed class ApiSecurityTests : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddServiceDefaults();
+        builder.AddApiSecurity();
         var app = builder.Build();
         app.MapDefaultEndpoints();
         var api = app.MapGroup("/api").RequireRateLimiting(SecurityExtensions.RateLimitPolicy);
