@@ -32,6 +32,8 @@ public sealed class EmbeddedSystemFixture : IAsyncLifetime
                 $"--LogMonitoring:Mode={Environment.GetEnvironmentVariable("LOGMON_TEST_MODE") ?? "embedded"}",
                 $"--LogMonitoring:DataPath={_dataPath}",
                 "--DcpPublisher:RandomizePorts=true",
+                // Prometheus would need the fixed port 9090; the monitoring tests scrape the services directly.
+                "--LogMonitoring:Prometheus=false",
                 "--DcpPublisher:WaitForResourceCleanup=false",
             ],
             startup.Token);
