@@ -8,6 +8,7 @@ var root = new RootCommand("LogMonitoring load generator: drives the ingest API 
     StoreCommand.Create(),
     KafkaMockCommand.Create(),
     WaitStoredCommand.Create(),
+    RollupCostCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -223,6 +223,15 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
             command.Parameters.AddWithValue("$service", query.Service);
         }
 
+        if (query.Services is { Count: > 0 } services)
+        {
+            And($"service IN ({string.Join(", ", services.Select((_, i) => "$service" + i))})");
+            for (var i = 0; i < services.Count; i++)
+            {
+                command.Parameters.AddWithValue("$service" + i, services[i]);
+            }
+        }
+
         if (query.Levels is { Count: > 0 } levels)
         {
             And($"level IN ({string.Join(", ", levels.Select((_, i) => "$level" + i))})");
