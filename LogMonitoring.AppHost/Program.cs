@@ -30,15 +30,19 @@ var stats = builder.AddProject<Projects.LogMonitoring_Stats>("stats")
     .WaitForBackingServices(backing)
     .WithHttpHealthCheck("/health");
 
-// Simulated api/auth/payment traffic through the real ingest API; started from the dashboard, or at once with LogMonitoring:Simulator=true.
-var simulator = builder.AddProject<Projects.LogMonitoring_Simulator>("simulator")
-    .WithReference(ingest)
-    .WithEnvironment("Simulator__ApiKey", apiKey)
-    .WaitFor(ingest)
-    .WithHttpHealthCheck("/health");
-if (!builder.Configuration.GetValue<bool>("LogMonitoring:Simulator"))
+// Simulated api/auth/payment traffic through the real ingest API, for local runs only (never deployed);
+// started from the dashboard, or at once with LogMonitoring:Simulator=true.
+if (!builder.ExecutionContext.IsPublishMode)
 {
-    simulator.WithExplicitStart();
+    var simulator = builder.AddProject<Projects.LogMonitoring_Simulator>("simulator")
+        .WithReference(ingest)
+        .WithEnvironment("Simulator__ApiKey", apiKey)
+        .WaitFor(ingest)
+        .WithHttpHealthCheck("/health");
+    if (!builder.Configuration.GetValue<bool>("LogMonitoring:Simulator"))
+    {
+        simulator.WithExplicitStart();
+    }
 }
 
 // Prometheus (and Grafana in containers mode), provisioned from deploy/prometheus and grafana/.
