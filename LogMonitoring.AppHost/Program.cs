@@ -1,11 +1,18 @@
+using Microsoft.Extensions.Configuration;
+using LogMonitoring.AppHost;
 using LogMonitoring.AppHost.BackingServices;
+using LogMonitoring.AppHost.Monitoring;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Kafka and the log store: containers, embedded stand-ins, or an existing cluster (LogMonitoring:Mode).
 var backing = builder.AddBackingServices();
 
+// Development API key for local runs (header X-Api-Key); override with user secrets: Parameters:api-key.
+var apiKey = builder.AddParameter("api-key", ApiKeys.DevelopmentKey, publishValueAsDefault: false, secret: true);
+
 var ingest = builder.AddProject<Projects.LogMonitoring_Ingest>("ingest")
+    .WithApiKey(apiKey)
     .WithReference(backing.Kafka)
     .WaitForBackingServices(backing)
     .WithHttpHealthCheck("/health");
@@ -18,8 +25,27 @@ var persister = builder.AddProject<Projects.LogMonitoring_Persister>("persister"
     .WithHttpHealthCheck("/health");
 
 var stats = builder.AddProject<Projects.LogMonitoring_Stats>("stats")
+    .WithApiKey(apiKey)
     .WithReference(backing.LogStore)
     .WaitForBackingServices(backing)
     .WithHttpHealthCheck("/health");
+
+// Simulated api/auth/payment traffic through the real ingest API, for local runs only (never deployed);
+// started from the dashboard, or at once with LogMonitoring:Simulator=true.
+if (!builder.ExecutionContext.IsPublishMode)
+{
+    var simulator = builder.AddProject<Projects.LogMonitoring_Simulator>("simulator")
+        .WithReference(ingest)
+        .WithEnvironment("Simulator__ApiKey", apiKey)
+        .WaitFor(ingest)
+        .WithHttpHealthCheck("/health");
+    if (!builder.Configuration.GetValue<bool>("LogMonitoring:Simulator"))
+    {
+        simulator.WithExplicitStart();
+    }
+}
+
+// Prometheus (and Grafana in containers mode), provisioned from deploy/prometheus and grafana/.
+builder.AddMonitoring(backing, apiKey, ingest, persister, stats);
 
 builder.Build().Run();

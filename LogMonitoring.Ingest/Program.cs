@@ -11,6 +11,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapApiReference();
 app.MapLogsApi();
+app.MapShipperApis();
 
 app.Run();
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using LogMonitoring.ServiceDefaults.Security;
+using Microsoft.Extensions.Configuration;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -98,15 +100,37 @@ public static class Extensions
     /// Maps <c>/health</c> (ready: every check), <c>/alive</c> (live: the process answers) and
     /// <c>/metrics</c> (Prometheus) in every environment: Kubernetes probes and Prometheus need them.
     /// </summary>
+    /// <remarks>
+    /// Also sets up the request pipeline every service shares, in order: problem details for any failure
+    /// (never a stack trace, in any environment), security headers, routing, and, in services that
+    /// serve an API (<see cref="SecurityExtensions.AddApiSecurity"/>), authentication, authorization and
+    /// per-caller rate limits.
+    /// </remarks>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        app.UseRouting();
+        if (app.Services.GetService<ApiSecurity>() is not null)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.UseRateLimiter();
+            app.WarnIfOpen();
+        }
+
+        // Probes stay open: Kubernetes calls them without credentials.
         app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync })
-            .DisableHttpMetrics();
+            .DisableHttpMetrics().AllowAnonymous();
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) })
-            .DisableHttpMetrics();
-        app.MapPrometheusScrapingEndpoint(MetricsPath).DisableHttpMetrics();
+            .DisableHttpMetrics().AllowAnonymous();
+        var metrics = app.MapPrometheusScrapingEndpoint(MetricsPath).DisableHttpMetrics();
+        if (app.Configuration.GetValue<bool>($"{ApiKeyOptions.SectionName}:{nameof(ApiKeyOptions.ProtectMetrics)}"))
+        {
+            metrics.RequireAuthorization(Scopes.ReadMetrics);
+        }
+
         return app;
     }
 }

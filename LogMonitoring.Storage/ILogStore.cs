@@ -40,6 +40,9 @@ public sealed record LogQuery
 {
     public string? Service { get; init; }
 
+    /// <summary>Any of these services (in addition to <see cref="Service"/> when both are set).</summary>
+    public IReadOnlyList<string>? Services { get; init; }
+
     public IReadOnlyList<LogEventLevel>? Levels { get; init; }
 
     public DateTime? Start { get; init; }

@@ -1,5 +1,6 @@
 using LogMonitoring.Contracts;
 using LogMonitoring.Ingest.Kafka;
+using LogMonitoring.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
@@ -15,7 +16,9 @@ public static class LogsApi
 {
     public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/logs").WithTags("Ingest");
+        var api = app.MapGroup("/api/logs").WithTags("Ingest")
+            .RequireAuthorization(Scopes.WriteLogs)
+            .RequireRateLimiting(SecurityExtensions.RateLimitPolicy);
 
         api.MapPost("/", IngestLogsAsync)
             .WithName("IngestLogs")
@@ -29,6 +32,8 @@ public static class LogsApi
             .AddOpenApiOperationTransformer(DescribeRequestBodyAsync)
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)

@@ -3,6 +3,7 @@ using LogMonitoring.Ingest;
 using LogMonitoring.Ingest.Kafka;
 using LogMonitoring.Kafka;
 using Microsoft.Extensions.Options;
+using LogMonitoring.ServiceDefaults.Security;
 using Scalar.AspNetCore;
 
 namespace Microsoft.Extensions.Hosting;
@@ -16,6 +17,7 @@ public static class Extensions
         builder.Services.AddOptions<LogLimits>().BindConfiguration(LogLimits.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
 
+        builder.AddApiSecurity();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new LogEventReader(sp.GetRequiredService<IOptions<LogLimits>>().Value));
         builder.Services.AddSingleton<LogBatchParser>();

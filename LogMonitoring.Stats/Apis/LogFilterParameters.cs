@@ -7,7 +7,7 @@ namespace LogMonitoring.Stats.Apis;
 /// <summary>The filters shared by search and count, as they arrive in the query string.</summary>
 public sealed record LogFilterParameters
 {
-    [Description("Only logs of this service.")]
+    [Description("Only logs of this service, or of these services separated by commas (as Grafana's ${service:csv} sends them).")]
     public string? Service { get; init; }
 
     [Description("Only these levels: one, or several separated by commas (ERROR,FATAL). Aliases accepted.")]
@@ -30,13 +30,18 @@ public sealed record LogFilterParameters
         var query = new LogQuery();
         if (Service is not null)
         {
-            if (Service.Length is 0 or > 128 || !Service.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':'))
+            var names = Service.Split(',', StringSplitOptions.TrimEntries);
+            if (names.Length > 100 || names.Any(n => n.Length is 0 or > 128 || !n.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':')))
             {
-                errors["service"] = ["must be a service name: 1 to 128 letters, digits and . _ - / :"];
+                errors["service"] = ["must be service names (1 to 128 letters, digits and . _ - / :), at most 100, separated by commas"];
+            }
+            else if (names.Length == 1)
+            {
+                query = query with { Service = names[0] };
             }
             else
             {
-                query = query with { Service = Service };
+                query = query with { Services = names.Distinct(StringComparer.Ordinal).ToList() };
             }
         }
 

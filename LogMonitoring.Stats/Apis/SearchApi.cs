@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LogMonitoring.Contracts;
+using LogMonitoring.ServiceDefaults.Security;
 using LogMonitoring.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -38,7 +39,9 @@ public static class SearchApi
 
     public static IEndpointRouteBuilder MapSearchApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/logs").WithTags("Search");
+        var api = app.MapGroup("/api/logs").WithTags("Search")
+            .RequireAuthorization(Scopes.ReadLogs)
+            .RequireRateLimiting(SecurityExtensions.RateLimitPolicy);
 
         api.MapGet("/", SearchAsync)
             .WithName("SearchLogs")

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using LogMonitoring.Contracts;
+using LogMonitoring.ServiceDefaults.Security;
 using LogMonitoring.Storage.Statistics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -27,7 +28,9 @@ public static class StatsApi
 {
     public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/stats").WithTags("Statistics");
+        var api = app.MapGroup("/api/stats").WithTags("Statistics")
+            .RequireAuthorization(Scopes.ReadLogs)
+            .RequireRateLimiting(SecurityExtensions.RateLimitPolicy);
 
         api.MapGet("/hourly", HourlyAsync)
             .WithName("GetHourlyStats")

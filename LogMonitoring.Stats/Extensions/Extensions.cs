@@ -1,6 +1,7 @@
 using LogMonitoring.Stats;
 using LogMonitoring.Stats.Rollups;
 using LogMonitoring.Storage;
+using LogMonitoring.ServiceDefaults.Security;
 using Scalar.AspNetCore;
 
 namespace Microsoft.Extensions.Hosting;
@@ -9,6 +10,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddApiSecurity();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<StatsOptions>().BindConfiguration(StatsOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();

@@ -114,6 +114,11 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
             filter &= f.Eq(d => d.Service, query.Service);
         }
 
+        if (query.Services is { Count: > 0 } services)
+        {
+            filter &= f.In(d => d.Service, services);
+        }
+
         if (query.Levels is { Count: > 0 } levels)
         {
             filter &= f.In(d => d.Level, levels.Select(l => l.ToWireName()));

@@ -223,6 +223,15 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
             command.Parameters.AddWithValue("$service", query.Service);
         }
 
+        if (query.Services is { Count: > 0 } services)
+        {
+            And($"service IN ({string.Join(", ", services.Select((_, i) => "$service" + i))})");
+            for (var i = 0; i < services.Count; i++)
+            {
+                command.Parameters.AddWithValue("$service" + i, services[i]);
+            }
+        }
+
         if (query.Levels is { Count: > 0 } levels)
         {
             And($"level IN ({string.Join(", ", levels.Select((_, i) => "$level" + i))})");
@@ -260,7 +269,9 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
         await connection.OpenAsync(cancellationToken);
         await using var pragma = connection.CreateCommand();
         // FULL: a committed batch survives power loss, because the persister commits Kafka offsets right after.
-        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+        // busy_timeout: SQLite's own lock wait retries within milliseconds; without it the provider sleeps 150 ms per retry.
+        // cache_size: the id and time indexes take random inserts; 64 MiB of cache keeps them off the disk.
+        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 60000; PRAGMA cache_size = -65536;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }

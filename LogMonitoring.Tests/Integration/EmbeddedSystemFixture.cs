@@ -32,6 +32,8 @@ public sealed class EmbeddedSystemFixture : IAsyncLifetime
                 $"--LogMonitoring:Mode={Environment.GetEnvironmentVariable("LOGMON_TEST_MODE") ?? "embedded"}",
                 $"--LogMonitoring:DataPath={_dataPath}",
                 "--DcpPublisher:RandomizePorts=true",
+                // Prometheus would need the fixed port 9090; the monitoring tests scrape the services directly.
+                "--LogMonitoring:Prometheus=false",
                 "--DcpPublisher:WaitForResourceCleanup=false",
             ],
             startup.Token);
@@ -52,6 +54,8 @@ public sealed class EmbeddedSystemFixture : IAsyncLifetime
 
         Ingest = App.CreateHttpClient("ingest");
         Stats = App.CreateHttpClient("stats");
+        Ingest.DefaultRequestHeaders.Add("X-Api-Key", LogMonitoring.AppHost.ApiKeys.DevelopmentKey);
+        Stats.DefaultRequestHeaders.Add("X-Api-Key", LogMonitoring.AppHost.ApiKeys.DevelopmentKey);
         KafkaBootstrap = (await App.GetConnectionStringAsync("kafka", startup.Token))!;
     }
 

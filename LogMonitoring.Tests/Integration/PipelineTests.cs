@@ -294,4 +294,17 @@ public sealed class PipelineTests(EmbeddedSystemFixture system)
         Assert.Equal("WARN", item.GetProperty("level").GetString());
         Assert.Equal("kcat", item.GetProperty("metadata").GetProperty("tool").GetString());
     }
+    [Fact]
+    public async Task Without_an_api_key_ingest_and_stats_answer_401_and_the_probes_stay_open()
+    {
+        using var anonymousIngest = new HttpClient { BaseAddress = system.Ingest.BaseAddress };
+        using var anonymousStats = new HttpClient { BaseAddress = system.Stats.BaseAddress };
+        using var post = await anonymousIngest.PostAsync("/api/logs", new StringContent("{\"level\":\"INFO\",\"service\":\"a\",\"message\":\"m\"}", Encoding.UTF8, "application/json"), Ct);
+        using var search = await anonymousStats.GetAsync("/api/logs", Ct);
+        using var health = await anonymousIngest.GetAsync("/health", Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, search.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
 }

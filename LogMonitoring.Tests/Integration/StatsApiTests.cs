@@ -183,6 +183,7 @@ public sealed class StatsApiTests(EmbeddedSystemFixture system)
     [InlineData("/api/stats/error-rate?service=nobody-here")]
     [InlineData("/api/stats/hourly")]
     [InlineData("/api/stats/services")]
+    [InlineData("/api/logs/count?service=it-api,it-auth&level=ERROR,FATAL")]
     [InlineData("/api/logs?q=%24where%20(a%2B)%2B%24&level=warning")]
     public async Task Good_parameters_are_answered(string url)
     {

@@ -101,6 +101,8 @@ public abstract class LogStoreContract : IAsyncLifetime
         Assert.Equal(3, await Count(new LogQuery { Service = "api" }));
         Assert.Equal(3, await Count(new LogQuery { Levels = [LogEventLevel.Error, LogEventLevel.Fatal] }));
         Assert.Equal(1, await Count(new LogQuery { Service = "auth", Levels = [LogEventLevel.Fatal] }));
+        Assert.Equal(5, await Count(new LogQuery { Services = ["api", "auth"] }));
+        Assert.Equal(2, await Count(new LogQuery { Services = ["auth", "nobody"] }));
         Assert.Equal(2, await Count(new LogQuery { Start = T0.AddSeconds(1), End = T0.AddSeconds(3) }));
         Assert.Equal(2, await Count(new LogQuery { Text = "FAILED" }));
         Assert.Equal(1, await Count(new LogQuery { Text = ".* 50%_" }));

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Checks the benchmark tooling without running a benchmark: bench/run.sh parses and answers --help,
+# and bench/report.py turns a recorded run into the table docs/benchmarks.md shows.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if ! command -v python3 >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 >/dev/null
+fi
+
+echo "bench/run.sh: syntax"
+bash -n bench/run.sh
+echo "bench/run.sh: --help"
+bench/run.sh --help | grep -q -- "--e2e-rates"
+if bench/run.sh --no-such-option >/dev/null 2>&1; then
+  echo "bench/run.sh accepted an unknown option" >&2
+  exit 1
+fi
+
+echo "bench/report.py: a recorded run becomes the report"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp -r bench/testdata/sample-run "$work/run"
+printf '# Title\n\nhand-written\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\nafter\n' >"$work/doc.md"
+python3 bench/report.py "$work/run" --report "$work/doc.md" >/dev/null
+for expected in "Producer ceiling" "Ingest, ndjson" "Store ceiling" "Persister drain" "End to end at 10,000/s" \
+                "producer ceiling: \*\*" "store ceiling: \*\*" "hand-written" "after"; do
+  grep -q "$expected" "$work/doc.md" || { echo "the report lacks: $expected" >&2; cat "$work/doc.md" >&2; exit 1; }
+done
+if grep -q "old table" "$work/doc.md"; then
+  echo "the report did not replace the old table" >&2
+  exit 1
+fi
+python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['ratios']['ingestBatchedOverProducerCeiling'] > 0" "$work/run/results.json"
+echo "bench tooling: ok"

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
+using LogMonitoring.AppHost.BackingServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LogMonitoring.AppHost.Monitoring;
+
+/// <summary>
+/// Prometheus and Grafana, configured from the repository's <c>deploy/prometheus</c> and <c>grafana</c>
+/// folders (the same files Kubernetes uses). Containers mode runs both as containers; embedded mode runs
+/// the <c>prometheus</c> executable when it is on the PATH (Grafana needs a container engine).
+/// </summary>
+public static class MonitoringExtensions
+{
+    public const string PrometheusImage = "prom/prometheus";
+    public const string PrometheusTag = "v2.55.1";
+    public const string GrafanaImage = "grafana/grafana";
+    public const string GrafanaTag = "11.6.0";
+    public const string EnabledKey = "LogMonitoring:Prometheus";
+
+    public static void AddMonitoring(
+        this IDistributedApplicationBuilder builder,
+        BackingServices.BackingServices backing,
+        IResourceBuilder<ParameterResource> apiKey,
+        params IResourceBuilder<ProjectResource>[] services)
+    {
+        var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+        var prometheusFolder = Path.Combine(repository, "deploy", "prometheus");
+        var enabled = !string.Equals(builder.Configuration[EnabledKey], "false", StringComparison.OrdinalIgnoreCase);
+        if (!enabled || builder.ExecutionContext.IsPublishMode || backing.Mode == BackingServiceMode.External)
+        {
+            return;
+        }
+
+        if (backing.Mode == BackingServiceMode.Containers)
+        {
+            WriteTargetsWhenAllocated(builder, prometheusFolder, "host.docker.internal", services);
+            var prometheus = builder.AddContainer("prometheus", PrometheusImage, PrometheusTag)
+                .WithBindMount(prometheusFolder, "/etc/prometheus", isReadOnly: true)
+                .WithVolume("logmonitoring-prometheus-data", "/prometheus")
+                .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle")
+                // The services run on the host; this name reaches it from the container on Linux too.
+                .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway")
+                .WithHttpEndpoint(port: 9090, targetPort: 9090, name: "http")
+                .WithHttpHealthCheck("/-/ready");
+
+            var adminPassword = builder.AddParameter("grafana-admin-password", new GenerateParameterDefault { MinLength = 20, Special = false }, secret: true, persist: true);
+            var stats = services.Single(s => s.Resource.Name == "stats");
+            builder.AddContainer("grafana", GrafanaImage, GrafanaTag)
+                .WithBindMount(Path.Combine(repository, "grafana", "provisioning"), "/etc/grafana/provisioning", isReadOnly: true)
+                .WithBindMount(Path.Combine(repository, "grafana", "dashboards"), "/var/lib/grafana/dashboards", isReadOnly: true)
+                .WithVolume("logmonitoring-grafana-data", "/var/lib/grafana")
+                .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway")
+                .WithEnvironment("GF_INSTALL_PLUGINS", "yesoreyeram-infinity-datasource")
+                .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "true")
+                .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Viewer")
+                .WithEnvironment("GF_SECURITY_ADMIN_USER", "admin")
+                .WithEnvironment("GF_SECURITY_ADMIN_PASSWORD", adminPassword)
+                .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/var/lib/grafana/dashboards/logmonitoring-overview.json")
+                .WithEnvironment("LOGMON_PROMETHEUS_URL", "http://prometheus:9090")
+                .WithEnvironment(context => context.EnvironmentVariables["LOGMON_STATS_URL"] =
+                    ReferenceExpression.Create($"http://host.docker.internal:{stats.GetEndpoint("http").Property(EndpointProperty.Port)}"))
+                .WithEnvironment("LOGMON_STATS_API_KEY", apiKey)
+                .WithHttpEndpoint(port: 3000, targetPort: 3000, name: "http")
+                .WithHttpHealthCheck("/api/health")
+                .WaitFor(prometheus);
+            return;
+        }
+
+        // Embedded: the Debian/Homebrew prometheus binary, if there is one; Grafana needs a container engine.
+        var executable = FindOnPath("prometheus");
+        if (executable is null)
+        {
+            builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+            {
+                e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LogMonitoring.AppHost")
+                    .LogInformation("Monitoring: no 'prometheus' executable on the PATH, so Prometheus is skipped (install it, e.g. apt-get install prometheus); Grafana needs containers mode");
+                return Task.CompletedTask;
+            });
+            return;
+        }
+
+        WriteTargetsWhenAllocated(builder, prometheusFolder, "localhost", services);
+        var dataPath = Path.GetFullPath(builder.Configuration[BackingServiceExtensions.DataPathKey] ?? Path.Combine(builder.AppHostDirectory, ".data"));
+        builder.AddExecutable("prometheus", executable, prometheusFolder,
+                "--config.file=prometheus.yml", $"--storage.tsdb.path={Path.Combine(dataPath, "prometheus")}", "--web.enable-lifecycle")
+            .WithHttpEndpoint(port: 9090, name: "http", env: null, isProxied: false)
+            .WithArgs(context => context.Args.Add("--web.listen-address=127.0.0.1:9090"))
+            .WithHttpHealthCheck("/-/ready");
+    }
+
+    /// <summary>Writes Prometheus' file-based discovery targets once the services' ports are known.</summary>
+    private static void WriteTargetsWhenAllocated(IDistributedApplicationBuilder builder, string prometheusFolder, string host, IResourceBuilder<ProjectResource>[] services)
+    {
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            var targets = Path.Combine(prometheusFolder, "targets");
+            Directory.CreateDirectory(targets);
+            foreach (var service in services)
+            {
+                // The endpoint Aspire exposes for a service; with replicas it is their shared proxy, so the
+                // replicas' counters are scraped alternately (see docs/monitoring.md).
+                var endpoint = service.Resource.Annotations.OfType<EndpointAnnotation>().First(e => e.Name == "http");
+                var port = endpoint.Port ?? endpoint.TargetPort;
+                if (port is null)
+                {
+                    continue;
+                }
+
+                File.WriteAllText(
+                    Path.Combine(targets, $"{service.Resource.Name}.json"),
+                    JsonSerializer.Serialize(new[] { new { targets = new[] { $"{host}:{port}" } } }));
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, name))
+            .FirstOrDefault(File.Exists);
+}

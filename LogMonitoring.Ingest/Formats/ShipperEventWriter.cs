@@ -1,0 +1,179 @@
+using System.Buffers;
+using System.Text.Json;
+using LogMonitoring.Contracts;
+
+namespace LogMonitoring.Ingest.Formats;
+
+/// <summary>
+/// Turns shipper records into log events through the contract: each record is written as a JSON object
+/// in our event format and read back by <see cref="LogEventReader"/>, so every format meets exactly the
+/// validation and limits that <c>POST /api/logs</c> does. Results collect in <see cref="Batch"/>, indexed
+/// in the order the records appear in the request.
+/// </summary>
+public sealed class ShipperEventWriter : IDisposable
+{
+    private static readonly JsonWriterOptions s_writerOptions = new() { SkipValidation = false };
+
+    private readonly LogEventReader _reader;
+    private readonly DateTime _now;
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly Utf8JsonWriter _json;
+    private bool _inMetadata;
+
+    public ShipperEventWriter(LogEventReader reader, DateTime now)
+    {
+        _reader = reader;
+        _now = now;
+        _json = new Utf8JsonWriter(_buffer, s_writerOptions);
+    }
+
+    public LogBatch Batch { get; } = new();
+
+    public LogLimits Limits => _reader.Limits;
+
+    /// <summary>The receiving clock: the timestamp of records that carry none.</summary>
+    public DateTime Now => _now;
+
+    /// <summary>The writer of the current event's object; valid between <see cref="Begin"/> and <see cref="Complete"/>.</summary>
+    public Utf8JsonWriter Json => _json;
+
+    /// <summary>Starts the next event. Refuses the whole body once it holds more events than the limit allows.</summary>
+    public void Begin()
+    {
+        if (Batch.Total >= _reader.Limits.MaxBatchEvents)
+        {
+            throw new ShipperBodyException("body",
+                $"holds more than {_reader.Limits.MaxBatchEvents} events, the limit ({nameof(LogLimits.MaxBatchEvents)})", tooLarge: true);
+        }
+
+        _buffer.ResetWrittenCount();
+        _json.Reset();
+        _json.WriteStartObject();
+        _inMetadata = false;
+    }
+
+    public void WriteTimestamp(DateTime utc) => _json.WriteString("timestamp", DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+
+    public void WriteLevel(LogEventLevel level) => _json.WriteString("level", level.ToWireName());
+
+    /// <summary>Writes a level the record spelled itself; an unknown spelling is refused by the contract, naming it.</summary>
+    public void WriteLevel(string level) => _json.WriteString("level", level);
+
+    public void WriteService(string? service)
+    {
+        if (ShipperFields.CleanServiceName(service, _reader.Limits.MaxServiceLength) is { } name)
+        {
+            _json.WriteString("service", name);
+        }
+    }
+
+    public void WriteString(string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            _json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>Opens the metadata object; the format writes its properties with <see cref="Json"/> and the helpers below.</summary>
+    public void BeginMetadata()
+    {
+        _json.WriteStartObject("metadata");
+        _inMetadata = true;
+    }
+
+    public void EndMetadata()
+    {
+        _json.WriteEndObject();
+        _inMetadata = false;
+    }
+
+    /// <summary>
+    /// Copies a JSON value into metadata. Keys starting with '$' (Serilog's <c>$type</c>) would read as
+    /// MongoDB operators and are refused by the contract, so they are kept under '_' instead.
+    /// </summary>
+    public void WriteMetadata(string key, JsonElement value)
+    {
+        _json.WritePropertyName(SafeKey(key));
+        CopyValue(value);
+    }
+
+    public static string SafeKey(string key) => key.Length > 0 && key[0] == '$' ? string.Concat("_", key.AsSpan(1)) : key;
+
+    private void CopyValue(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                _json.WriteStartObject();
+                foreach (var property in value.EnumerateObject())
+                {
+                    _json.WritePropertyName(SafeKey(property.Name));
+                    CopyValue(property.Value);
+                }
+
+                _json.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                _json.WriteStartArray();
+                foreach (var item in value.EnumerateArray())
+                {
+                    CopyValue(item);
+                }
+
+                _json.WriteEndArray();
+                break;
+            default:
+                value.WriteTo(_json);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Closes the event and validates it; it lands in <see cref="Batch"/> as accepted or rejected.
+    /// Returns the accepted event, or null with the reasons in the batch's last rejection.
+    /// </summary>
+    public LogEvent? Complete()
+    {
+        if (_inMetadata)
+        {
+            EndMetadata();
+        }
+
+        _json.WriteEndObject();
+        _json.Flush();
+        var index = Batch.Total;
+        if (_buffer.WrittenCount > _reader.Limits.MaxEventBytes)
+        {
+            Batch.Rejected.Add(new LogEventRejection(index,
+                [$"event: is {_buffer.WrittenCount} bytes as a log event, over the limit of {_reader.Limits.MaxEventBytes} ({nameof(LogLimits.MaxEventBytes)})"]));
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(_buffer.WrittenMemory);
+        var errors = new List<string>(0);
+        if (_reader.TryRead(document.RootElement, _now, checkTimeWindow: true, receivedAt: _now,
+                LogEventReader.MissingId.AssignNew, null, errors, out var logEvent))
+        {
+            Batch.Accepted.Add(logEvent!);
+            return logEvent;
+        }
+
+        Batch.Rejected.Add(new LogEventRejection(index, errors));
+        return null;
+    }
+
+    /// <summary>Records a record that could not even be turned into an event (e.g. a line that is not JSON).</summary>
+    public void Reject(string error)
+    {
+        if (Batch.Total >= _reader.Limits.MaxBatchEvents)
+        {
+            throw new ShipperBodyException("body",
+                $"holds more than {_reader.Limits.MaxBatchEvents} events, the limit ({nameof(LogLimits.MaxBatchEvents)})", tooLarge: true);
+        }
+
+        Batch.Rejected.Add(new LogEventRejection(Batch.Total, [error]));
+    }
+
+    public void Dispose() => _json.Dispose();
+}

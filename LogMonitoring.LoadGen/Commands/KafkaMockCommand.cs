@@ -1,0 +1,33 @@
+using System.CommandLine;
+using LogMonitoring.LoadGen.Kafka;
+
+namespace LogMonitoring.LoadGen.Commands;
+
+/// <summary><c>loadgen kafka-mock</c>: hosts librdkafka's mock cluster until stopped (SIGTERM or Ctrl+C).</summary>
+internal static class KafkaMockCommand
+{
+    public static Command Create()
+    {
+        var brokers = new Option<int>("--brokers") { Description = "Number of mock brokers.", DefaultValueFactory = _ => 1 };
+        var command = new Command("kafka-mock", "Host librdkafka's in-memory mock Kafka cluster and print its bootstrap servers on the first line of stdout.")
+        {
+            brokers,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var cluster = new MockKafkaCluster(parse.GetValue(brokers));
+            Console.Out.WriteLine(cluster.BootstrapServers);
+            Console.Out.Flush();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

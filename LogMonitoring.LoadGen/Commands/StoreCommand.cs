@@ -1,0 +1,31 @@
+using System.CommandLine;
+using LogMonitoring.LoadGen.Storage;
+
+namespace LogMonitoring.LoadGen.Commands;
+
+/// <summary><c>loadgen store</c>: the embedded store's bulk-insert ceiling.</summary>
+internal static class StoreCommand
+{
+    public static Command Create()
+    {
+        var dataSource = new Option<string>("--data-source") { Description = "SQLite file to write (use a new one: it is filled with test events).", Required = true };
+        var events = new Option<int>("--events") { Description = "How many events to insert.", DefaultValueFactory = _ => 200_000 };
+        var batch = new Option<int>("--batch-size") { Description = "Events per write (the persister's default is 5000).", DefaultValueFactory = _ => 5000 };
+        var eventSize = new Option<int>("--event-size") { Description = "Approximate size of one event's JSON, in bytes.", DefaultValueFactory = _ => 300 };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout." };
+
+        var command = new Command("store", "Bulk-insert events straight into the SQLite store, with nothing in front of it.")
+        {
+            dataSource, events, batch, eventSize, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var summary = await new StoreCeiling(parse.GetValue(dataSource)!, parse.GetValue(eventSize), parse.GetValue(batch))
+                .RunAsync(parse.GetValue(events), cancellationToken);
+            Output.Write(summary, parse.GetValue(json),
+                [$"inserted {summary.Inserted:N0} events in batches of {summary.BatchSize:N0} in {summary.DurationSeconds:0.00} s: {summary.InsertedPerSecond:N0} ev/s"]);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using LogMonitoring.Contracts;
+using LogMonitoring.LoadGen.Generation;
+using LogMonitoring.Storage.Sqlite;
+
+namespace LogMonitoring.LoadGen.Storage;
+
+public sealed record StoreCeilingSummary(string DataSource, long Events, long Inserted, int BatchSize, double DurationSeconds, double InsertedPerSecond, double CpuMicrosecondsPerEvent);
+
+/// <summary>
+/// The most the embedded store takes: the same events written straight through
+/// <see cref="SqliteLogStore.WriteBatchAsync"/> in the persister's batch size, with nothing in front.
+/// </summary>
+public sealed class StoreCeiling(string dataSource, int eventBytes, int batchSize)
+{
+    public async Task<StoreCeilingSummary> RunAsync(int events, CancellationToken cancellationToken)
+    {
+        var store = new SqliteLogStore($"Data Source={dataSource}");
+        await store.InitializeAsync(cancellationToken);
+
+        // Built before the clock starts: ids and JSON are the producer's cost, not the store's.
+        var factory = new SyntheticEvents(eventBytes);
+        var now = DateTime.UtcNow;
+        var batches = Enumerable.Range(0, (events + batchSize - 1) / batchSize)
+            .Select(b => (IReadOnlyList<LogEvent>)Enumerable.Range(0, Math.Min(batchSize, events - (b * batchSize))).Select(_ => factory.NextAccepted(now)).ToList())
+            .ToList();
+
+        var started = Stopwatch.GetTimestamp();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long inserted = 0;
+        foreach (var batch in batches)
+        {
+            inserted += (await store.WriteBatchAsync(batch, cancellationToken)).Inserted;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        return new StoreCeilingSummary(dataSource, events, inserted, batchSize, Math.Round(elapsed, 3), Math.Round(inserted / elapsed, 1),
+            Math.Round(cpu.TotalMicroseconds / Math.Max(1, inserted), 2));
+    }
+}

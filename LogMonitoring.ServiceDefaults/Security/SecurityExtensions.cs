@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LogMonitoring.ServiceDefaults.Security;
+
+/// <summary>Present in services that serve an API; tells the shared pipeline to authenticate.</summary>
+public sealed class ApiSecurity;
+
+/// <summary>
+/// API keys (and, when <c>Authentication:Jwt:Authority</c> is set, JWTs from an identity provider) with
+/// scopes; per-caller rate limits from ASP.NET Core's rate limiter; security headers.
+/// </summary>
+public static class SecurityExtensions
+{
+    public const string RateLimitPolicy = "per-caller";
+    private const string SelectorScheme = "ApiKeyOrJwt";
+
+    public static TBuilder AddApiSecurity<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var environment = builder.Environment;
+        builder.Services.AddSingleton<ApiSecurity>();
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName)
+            .Validate(o => o.Keys.All(k => !string.IsNullOrWhiteSpace(k.Name)), "ApiKeys:Keys: every key needs a Name.")
+            .Validate(o => o.Keys.All(k => ApiKeyAuthenticationHandler.TryDigest(k, stackalloc byte[32])), "ApiKeys:Keys: every key needs a Key or a 64-character hex KeySha256.")
+            .Validate(o => o.Keys.SelectMany(k => k.Scopes).All(s => Scopes.All.Contains(s)), $"ApiKeys:Keys: scopes must be among {string.Join(", ", Scopes.All)}.")
+            // Outside development an unprotected API is a mistake, not a default.
+            .Validate(o => environment.IsDevelopment() || o.Keys.Count > 0 || HasJwt(builder.Configuration),
+                "No API keys are configured (ApiKeys:Keys) and no JWT authority (Authentication:Jwt:Authority): refusing to start outside Development.")
+            .ValidateOnStart();
+
+        var authentication = builder.Services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, "API key or bearer token", options => options.ForwardDefaultSelector = context =>
+                HasJwt(builder.Configuration) && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        if (HasJwt(builder.Configuration))
+        {
+            authentication.AddJwtBearer(options =>
+            {
+                options.Authority = builder.Configuration["Authentication:Jwt:Authority"];
+                options.Audience = builder.Configuration["Authentication:Jwt:Audience"];
+                options.MapInboundClaims = false;
+            });
+        }
+
+        builder.Services.AddAuthorizationBuilder().AddScopePolicies(builder.Configuration, environment);
+
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(RateLimitPolicy, context =>
+            {
+                var keys = context.RequestServices.GetRequiredService<IOptionsMonitor<ApiKeyOptions>>().CurrentValue;
+                var caller = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name! : null;
+                var perSecond = caller is null
+                    ? keys.AnonymousRequestsPerSecond
+                    : keys.Keys.FirstOrDefault(k => k.Name == caller)?.RequestsPerSecond ?? keys.RequestsPerSecond;
+                var partition = caller is null ? $"ip:{context.Connection.RemoteIpAddress}" : $"key:{caller}";
+                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = Math.Max(1, perSecond * 2),
+                    TokensPerPeriod = Math.Max(1, perSecond),
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                });
+            });
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                await Results.Problem(
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Rate limit exceeded",
+                    detail: $"caller: over the request rate allowed for this API key (ApiKeys:RequestsPerSecond); retry after {retryAfter} s",
+                    extensions: new Dictionary<string, object?> { ["field"] = "X-Api-Key" }).ExecuteAsync(context.HttpContext);
+            };
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// In Development with no key and no JWT configured, the APIs stay open (and say so in the log), so a
+    /// service run on its own works; the AppHost always supplies development keys.
+    /// </summary>
+    private static AuthorizationBuilder AddScopePolicies(this AuthorizationBuilder authorization, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var keysConfigured = configuration.GetSection($"{ApiKeyOptions.SectionName}:Keys").GetChildren().Any();
+        var open = environment.IsDevelopment() && !keysConfigured && !HasJwt(configuration);
+        foreach (var scope in Scopes.All)
+        {
+            authorization.AddPolicy(scope, policy =>
+            {
+                if (open)
+                {
+                    policy.RequireAssertion(_ => true);
+                }
+                else
+                {
+                    policy.RequireAuthenticatedUser().RequireAssertion(context => HasScope(context.User, scope));
+                }
+            });
+        }
+
+        return authorization;
+    }
+
+    // JWTs carry scopes space-separated in one "scope" claim (RFC 8693); API keys one claim per scope.
+    private static bool HasScope(ClaimsPrincipal user, string scope) =>
+        user.FindAll(Scopes.ClaimType).Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope)) ||
+        user.FindAll("scp").Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope));
+
+    private static bool HasJwt(IConfiguration configuration) => !string.IsNullOrEmpty(configuration["Authentication:Jwt:Authority"]);
+
+    /// <summary>Headers that stop the API reference page being framed or sniffed, on every response.</summary>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/scalar")
+            ? "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+            : "default-src 'none'; frame-ancestors 'none'";
+        await next();
+    });
+
+    /// <summary>Logs once at start-up when the APIs are open (Development without keys).</summary>
+    public static void WarnIfOpen(this WebApplication app)
+    {
+        // Read from configuration, not IOptions: validation (and the refusal to start) belongs to start-up.
+        if (!app.Configuration.GetSection($"{ApiKeyOptions.SectionName}:Keys").GetChildren().Any() && !HasJwt(app.Configuration))
+        {
+            app.Logger.LogWarning("No API keys are configured: the APIs accept anonymous requests (Development only). Configure ApiKeys:Keys to require keys.");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace LogMonitoring.Tests.Workflows;
+
+/// <summary>The repository's top folder: the one holding LogMonitoring.sln, above the test binaries.</summary>
+internal static class RepositoryRoot
+{
+    public static string Path { get; } = Find();
+
+    private static string Find()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(directory.FullName, "LogMonitoring.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds LogMonitoring.sln.");
+    }
+}

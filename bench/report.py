@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Collects the JSON files bench/run.sh wrote into one results.json and a Markdown table.
+
+With --report FILE, the table replaces the block between the bench markers in FILE (or becomes the
+whole file when it has none), so hand-written notes around it survive a rerun.
+"""
+import argparse
+import glob
+import json
+import os
+import statistics
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def memory(path):
+    """Median resident memory per service over the samples taken during the run, in MiB."""
+    samples = {}
+    if os.path.exists(path):
+        for line in open(path):
+            name, mib = line.split()
+            samples.setdefault(name, []).append(float(mib))
+    return {name: round(statistics.median(values), 1) for name, values in sorted(samples.items())}
+
+
+def cpu_deltas(out):
+    """CPU seconds each service spent in each phase, from the start and end marks run.sh took."""
+    marks = {}
+    path = os.path.join(out, "cpu.txt")
+    if os.path.exists(path):
+        for line in open(path):
+            phase_mark, name, seconds = line.split()
+            phase, mark = phase_mark.rsplit(":", 1)
+            marks.setdefault(phase, {}).setdefault(name, {})[mark] = float(seconds)
+    return {phase: {name: round(m["end"] - m["start"], 2) for name, m in services.items() if "start" in m and "end" in m}
+            for phase, services in marks.items()}
+
+
+def per_event(seconds, events):
+    return round(seconds * 1e6 / events, 1) if events else None
+
+
+def collect(out):
+    results = {"machine": load(os.path.join(out, "machine.json")),
+               "producer": load(os.path.join(out, "producer.json")),
+               "store": load(os.path.join(out, "store.json")),
+               "ingest": {}, "persister": None, "endToEnd": []}
+    for fmt in ("ndjson", "json", "single"):
+        path = os.path.join(out, f"ingest-{fmt}.json")
+        if os.path.exists(path):
+            results["ingest"][fmt] = load(path)
+    if os.path.exists(os.path.join(out, "persister.json")):
+        results["persister"] = load(os.path.join(out, "persister.json"))
+    for path in sorted(glob.glob(os.path.join(out, "e2e-*.json")), key=lambda p: int(p.rsplit("-", 1)[1].split(".")[0])):
+        rate = int(path.rsplit("-", 1)[1].split(".")[0])
+        run = load(path)
+        run["memoryMiB"] = memory(os.path.join(out, f"memory-{rate}.txt"))
+        results["endToEnd"].append(run)
+
+    cpu = cpu_deltas(out)
+    results["machine"]["loadAverageAtEnd"] = round(os.getloadavg()[0], 1)
+    for fmt, run in results["ingest"].items():
+        run["cpuMicrosecondsPerEvent"] = {"ingest": per_event(cpu.get(f"ingest-{fmt}", {}).get("ingest", 0), run["accepted"])}
+    if results["persister"]:
+        results["persister"]["cpuMicrosecondsPerEvent"] = {
+            "persisters": per_event(sum(cpu.get("persister", {}).values()), results["persister"]["reached"])}
+    for run in results["endToEnd"]:
+        phase = cpu.get(f"e2e-{int(run['targetRate'])}", {})
+        events = run["accepted"] + (run.get("freshness") or {}).get("accepted", 0)
+        run["cpuMicrosecondsPerEvent"] = {name: per_event(seconds, events) for name, seconds in phase.items()}
+
+    ceiling = results["producer"]["deliveredPerSecond"]
+    best_ingest = max((r["acceptedPerSecond"] for r in results["ingest"].values()), default=0)
+    results["ratios"] = {
+        "ingestBatchedOverProducerCeiling": round(best_ingest / ceiling, 3) if ceiling else None,
+        "persisterOverStoreCeiling": round(results["persister"]["storedPerSecond"] / results["store"]["insertedPerSecond"], 3)
+        if results["persister"] and results["store"]["insertedPerSecond"] else None,
+    }
+    return results
+
+
+def n(value):
+    return f"{value:,.0f}"
+
+
+def markdown(r):
+    m = r["machine"]
+    lines = [BEGIN,
+             f"Run on {m['date']}: {m['cores']} cores ({m['cpu']}), {m['memoryGiB']} GiB, {m['os']}, .NET SDK {m['dotnetSdk']}; "
+             f"load average {m.get('loadAverageAtStart', '?')} at the start and {m.get('loadAverageAtEnd', '?')} at the end "
+             f"(anything above {m['cores']} means other work shared the cores); "
+             f"events of about {r['producer']['eventBytes']} bytes as JSON; Kafka is librdkafka's mock cluster, the store an SQLite file.",
+             "",
+             "| # | What | Setup | Events/s | Latency p50 / p99 / max (ms) | CPU µs/event | Notes |",
+             "|---|------|-------|---------:|------------------------------|-------------:|-------|"]
+    p = r["producer"]
+    lines.append(f"| 1 | Producer ceiling | plain Confluent.Kafka producer, acks=all, idempotent, lz4, linger 5 ms | {n(p['deliveredPerSecond'])} | | {p.get('cpuMicrosecondsPerEvent', '')} | "
+                 f"{n(p['delivered'])} events, {p['megabytesPerSecond']} MB/s |")
+    for fmt, run in r["ingest"].items():
+        lat = run["latencyMs"]
+        outcomes = ", ".join(f"{k}: {n(v)}" for k, v in run["outcomes"].items())
+        lines.append(f"| 2 | Ingest, {fmt} | HTTP, {run['batchSize']} events/request, {run['concurrency']} in flight, max throughput | "
+                     f"{n(run['acceptedPerSecond'])} | {lat['p50']} / {lat['p99']} / {lat['max']} | {run['cpuMicrosecondsPerEvent']['ingest']} (ingest) | {n(run['accepted'])} accepted; {outcomes} |")
+    s = r["store"]
+    lines.append(f"| 3 | Store ceiling | SqliteLogStore.WriteBatchAsync, batches of {n(s['batchSize'])}, one writer | {n(s['insertedPerSecond'])} | | {s.get('cpuMicrosecondsPerEvent', '')} | "
+                 f"{n(s['inserted'])} events into a new file |")
+    if r["persister"]:
+        d = r["persister"]
+        lines.append(f"| 4 | Persister drain | 2 replicas, backlog of {n(d['expected'])} in Kafka | {n(d['storedPerSecond'])} | | {d['cpuMicrosecondsPerEvent']['persisters']} (both) | "
+                     f"{n(d['reached'])} of {n(d['expected'])} stored in {d['writeSeconds']} s |")
+    for run in r["endToEnd"]:
+        lat, st, fr = run["latencyMs"], run.get("stored") or {}, run.get("freshness") or {}
+        frm = fr.get("milliseconds", {})
+        lost = st.get("missing", "?")
+        lines.append(f"| 5 | End to end at {n(run['targetRate'])}/s | {run['durationSeconds']:.0f} s, ndjson x{run['batchSize']}, 2 persisters | "
+                     f"{n(run['acceptedPerSecond'])} | {lat['p50']} / {lat['p99']} / {lat['max']} | "
+                     f"{', '.join(f'{k} {v}' for k, v in run['cpuMicrosecondsPerEvent'].items())} | "
+                     f"lost {lost} of {n(run['accepted'] + fr.get('accepted', 0))}; refused {n(run['failedEvents'])}; "
+                     f"freshness p50 {frm.get('p50', '?')} ms, p99 {frm.get('p99', '?')} ms ({frm.get('count', 0)} probes, {fr.get('notFound', 0)} not found) |")
+    ratios = r["ratios"]
+    lines += ["",
+              f"- Ingest (best batched framing) / producer ceiling: **{ratios['ingestBatchedOverProducerCeiling']:.0%}**"
+              if ratios["ingestBatchedOverProducerCeiling"] is not None else "- Ingest / producer ceiling: n/a",
+              f"- Persister drain / store ceiling: **{ratios['persisterOverStoreCeiling']:.0%}**"
+              if ratios["persisterOverStoreCeiling"] is not None else "- Persister / store ceiling: n/a",
+              ""]
+    if r["endToEnd"]:
+        lines += ["Resident memory at steady state (median of samples every 5 s during each end-to-end run, MiB):", "",
+                  "| Rate | " + " | ".join(r["endToEnd"][0]["memoryMiB"].keys()) + " |",
+                  "|---|" + "---:|" * len(r["endToEnd"][0]["memoryMiB"])]
+        for run in r["endToEnd"]:
+            lines.append(f"| {n(run['targetRate'])}/s | " + " | ".join(str(v) for v in run["memoryMiB"].values()) + " |")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", help="the results folder bench/run.sh wrote")
+    parser.add_argument("--report", help="Markdown file whose bench block is replaced")
+    args = parser.parse_args()
+    results = collect(args.out)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    table = markdown(results)
+    with open(os.path.join(args.out, "report.md"), "w") as f:
+        f.write(table)
+    print(table)
+    if args.report:
+        text = open(args.report).read() if os.path.exists(args.report) else ""
+        if BEGIN in text and END in text:
+            text = text[:text.index(BEGIN)] + table.rstrip("\n") + text[text.index(END) + len(END):]
+        else:
+            text = table
+        with open(args.report, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Benchmarks the pipeline in embedded mode on this machine, in one run: the plain Kafka producer and
+# the plain store insert (the ceilings), ingest over HTTP in three framings, the persisters draining a
+# backlog, and the whole pipeline end to end at held rates with a loss check and freshness probes.
+# It starts everything it measures on its own ports (6100-6199), and stops it all when it ends.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: bench/run.sh [options]
+
+  --out DIR             where results go (default: bench/results/<UTC timestamp>)
+  --e2e-rates "R ..."   end-to-end rates to hold, events/s (default: "10000 30000")
+  --e2e-duration SEC    how long each end-to-end rate is held (default: 60)
+  --ingest-duration SEC how long each ingest-only run lasts (default: 15)
+  --producer-events N   events for the producer ceiling (default: 1000000)
+  --store-events N      events for the store ceiling (default: 120000, the same as --backlog)
+  --backlog N           events the persisters drain (default: 120000; the mock broker keeps ~5 MiB per partition)
+  --event-size BYTES    approximate size of one event's JSON (default: 300)
+  --report FILE         also write the Markdown report there (e.g. docs/benchmarks.md)
+  --no-build            use the Release builds already there
+  --help                this text
+
+Needs: the .NET SDK, curl, python3. Writes results.json (every figure) and report.md into --out.
+USAGE
+}
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out=""
+e2e_rates="10000 30000"
+e2e_duration=60
+ingest_duration=15
+producer_events=1000000
+store_events=120000
+backlog=120000
+event_size=300
+report=""
+build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out="$2"; shift 2 ;;
+    --e2e-rates) e2e_rates="$2"; shift 2 ;;
+    --e2e-duration) e2e_duration="$2"; shift 2 ;;
+    --ingest-duration) ingest_duration="$2"; shift 2 ;;
+    --producer-events) producer_events="$2"; shift 2 ;;
+    --store-events) store_events="$2"; shift 2 ;;
+    --backlog) backlog="$2"; shift 2 ;;
+    --event-size) event_size="$2"; shift 2 ;;
+    --report) report="$2"; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --help|-h) usage; exit 0 ;;
+    *) echo "unknown option: $1" >&2; usage >&2; exit 64 ;;
+  esac
+done
+
+out="${out:-$root/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$out/logs"
+out="$(cd "$out" && pwd)"
+work="$(mktemp -d -t logmon-bench.XXXXXX)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+ingest_port=6101
+stats_port=6102
+persister_ports=(6103 6104)
+ingest_url="http://127.0.0.1:$ingest_port"
+stats_url="http://127.0.0.1:$stats_port"
+
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+log() { echo "== $(date -u +%H:%M:%S) $*" >&2; }
+
+if [ "$build" -eq 1 ]; then
+  for project in LoadGen Ingest Persister Stats; do
+    log "building LogMonitoring.$project (Release)"
+    dotnet build "$root/LogMonitoring.$project" -c Release -v quiet -nologo >"$out/logs/build-$project.log" 2>&1 \
+      || { tail -30 "$out/logs/build-$project.log" >&2; exit 1; }
+  done
+fi
+bin() { echo "$root/LogMonitoring.$1/bin/Release/net10.0/$2"; }
+loadgen() { dotnet "$(bin LoadGen loadgen.dll)" "$@"; }
+# The services require an API key outside Development; the load generator sends this one.
+export LOGMON_API_KEY="bench-$$-$RANDOM"
+
+
+# start NAME DLL PORT [ENV=VALUE...]: runs a service in the background on 127.0.0.1:PORT; its pid is in $started_pid.
+start() {
+  local name="$1" dll="$2" port="$3"; shift 3
+  # Run from the build folder, so the service reads its own appsettings.json (the content root is the working directory).
+  (cd "$(dirname "$dll")" && exec env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+      ApiKeys__Keys__0__Name=bench ApiKeys__Keys__0__Key="$LOGMON_API_KEY" ApiKeys__Keys__0__Scopes__0=logs:write \
+      ApiKeys__Keys__0__Scopes__1=logs:read ApiKeys__RequestsPerSecond=1000000 \
+      ConnectionStrings__kafka="$bootstrap" ConnectionStrings__logstore="Data Source=$work/logs.db" "$@" \
+      dotnet "$dll" --urls "http://127.0.0.1:$port") >"$out/logs/$name.log" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+  echo "$started_pid" >"$work/$name.pid"
+}
+
+wait_healthy() {
+  local url="$1" i
+  for i in $(seq 1 120); do
+    if curl -fsS -o /dev/null "$url/health" 2>/dev/null; then return 0; fi
+    sleep 0.5
+  done
+  echo "not healthy after 60 s: $url" >&2
+  return 1
+}
+
+stop() {
+  local pid; pid="$(cat "$work/$1.pid")"
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# Samples the resident memory (MiB) of the named services every 5 s until the marker file disappears.
+sample_memory() {
+  local marker="$1"; shift
+  while [ -e "$marker" ]; do
+    local name
+    for name in "$@"; do
+      local pid; pid="$(cat "$work/$name.pid")"
+      awk -v n="$name" '/^VmRSS:/ { printf "%s %.1f\n", n, $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || true
+    done
+    sleep 5
+  done
+}
+
+# cpu_mark PHASE NAME...: appends "PHASE NAME CPU-SECONDS" for each running service, to price a phase in CPU per event.
+clk_tck="$(getconf CLK_TCK)"
+cpu_mark() {
+  local phase="$1"; shift
+  local name
+  for name in "$@"; do
+    awk -v p="$phase" -v n="$name" -v hz="$clk_tck" '{ printf "%s %s %.2f\n", p, n, ($14 + $15) / hz }' "/proc/$(cat "$work/$name.pid")/stat" >>"$out/cpu.txt"
+  done
+}
+
+log "machine"
+python3 - "$out/machine.json" <<'PY'
+import json, os, platform, subprocess, sys, datetime
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+mem = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+sdk = subprocess.run(["dotnet", "--version"], capture_output=True, text=True).stdout.strip()
+json.dump({"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cpu": cpu, "cores": os.cpu_count(),
+           "memoryGiB": round(mem / 1024 / 1024, 1), "os": platform.platform(), "dotnetSdk": sdk,
+           "loadAverageAtStart": round(os.getloadavg()[0], 1)}, open(sys.argv[1], "w"), indent=2)
+PY
+
+log "starting the mock Kafka cluster"
+loadgen kafka-mock >"$work/kafka.out" 2>"$out/logs/kafka.log" &
+pids+=("$!")
+for _ in $(seq 1 100); do [ -s "$work/kafka.out" ] && break; sleep 0.1; done
+bootstrap="$(head -1 "$work/kafka.out")"
+[ -n "$bootstrap" ] || { echo "the mock Kafka cluster did not start" >&2; exit 1; }
+log "Kafka at $bootstrap"
+
+log "1. producer ceiling: $producer_events events, plain Confluent.Kafka producer"
+loadgen produce --bootstrap "$bootstrap" --topic bench-ceiling --events "$producer_events" --event-size "$event_size" --json >"$out/producer.json"
+
+log "3. store ceiling: $store_events events through SqliteLogStore.WriteBatchAsync"
+loadgen store --data-source "$work/ceiling.db" --events "$store_events" --event-size "$event_size" --json >"$out/store.json"
+rm -f "$work"/ceiling.db*
+
+log "2. ingest over HTTP into Kafka (topic bench-ingest, no consumers)"
+start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port" Ingest__Topic=bench-ingest
+wait_healthy "$ingest_url"
+loadgen run --url "$ingest_url" --mode max --format ndjson --batch-size 1000 --concurrency 8 --duration 3s --event-size "$event_size" --quiet --json >/dev/null
+for format in ndjson json single; do
+  if [ "$format" = single ]; then concurrency=64; else concurrency=8; fi
+  log "   $format, max throughput, ${ingest_duration}s"
+  cpu_mark "ingest-$format:start" ingest
+  loadgen run --url "$ingest_url" --mode max --format "$format" --batch-size 1000 --concurrency "$concurrency" \
+    --duration "${ingest_duration}s" --event-size "$event_size" --quiet --json >"$out/ingest-$format.json"
+  cpu_mark "ingest-$format:end" ingest
+done
+stop ingest
+
+log "4. persister drain: $backlog events waiting in Kafka, 2 persister replicas"
+# The producer sends one warm-up event before the measured ones, hence backlog + 1 below.
+loadgen produce --bootstrap "$bootstrap" --topic logs --events "$backlog" --event-size "$event_size" --json >"$out/backlog.json"
+start stats "$(bin Stats LogMonitoring.Stats.dll)" "$stats_port"
+wait_healthy "$stats_url"
+for i in 0 1; do
+  start "persister-$i" "$(bin Persister LogMonitoring.Persister.dll)" "${persister_ports[$i]}"
+done
+cpu_mark "persister:start" persister-0 persister-1
+loadgen wait-stored --stats-url "$stats_url" --expected "$((backlog + 1))" --timeout 30s --json >"$out/persister.json" || true
+cpu_mark "persister:end" persister-0 persister-1
+for i in 0 1; do wait_healthy "http://127.0.0.1:${persister_ports[$i]}"; done
+
+log "5. end to end: ingest -> Kafka -> 2 persisters -> SQLite -> stats"
+start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port"
+wait_healthy "$ingest_url"
+for rate in $e2e_rates; do
+  log "   $rate ev/s for ${e2e_duration}s"
+  touch "$work/sampling"
+  sample_memory "$work/sampling" ingest persister-0 persister-1 stats >"$out/memory-$rate.txt" &
+  sampler=$!
+  cpu_mark "e2e-$rate:start" ingest persister-0 persister-1 stats
+  loadgen run --url "$ingest_url" --stats-url "$stats_url" --mode rate --rate "$rate" --format ndjson --batch-size 500 \
+    --concurrency 32 --duration "${e2e_duration}s" --event-size "$event_size" --probe-interval 250ms --verify-stored --json \
+    >"$out/e2e-$rate.json" || true
+  cpu_mark "e2e-$rate:end" ingest persister-0 persister-1 stats
+  rm -f "$work/sampling"
+  wait "$sampler" || true
+  grep -h 'LOST\|fail' "$out"/logs/persister-*.log | head -5 >&2 || true
+done
+
+log "writing $out/results.json and report"
+python3 "$root/bench/report.py" "$out" ${report:+--report "$report"}
+log "done: $out"
