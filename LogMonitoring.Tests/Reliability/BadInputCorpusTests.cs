@@ -17,7 +17,13 @@ public sealed class BadInputCorpusTests(BadInputSystem system) : IClassFixture<B
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>One request of the corpus: where it goes, what it sends, what it must get back.</summary>
-    public sealed record BadRequest(string Target, Func<HttpRequestMessage> Build, HttpStatusCode Status, string Expect);
+    public sealed record BadRequest(string Target, Func<HttpRequestMessage> Build, HttpStatusCode Status, string Expect)
+    {
+        /// <summary>True when the request carries <see cref="Key"/> instead of the system's own key.</summary>
+        public bool ReplacesKey { get; init; }
+
+        public string? Key { get; init; }
+    }
 
     private const string Valid = "\"level\":\"INFO\",\"service\":\"rel-corpus\",\"message\":\"m\"";
 
@@ -44,6 +50,9 @@ public sealed class BadInputCorpusTests(BadInputSystem system) : IClassFixture<B
 
             return new HttpRequestMessage(HttpMethod.Post, "/api/logs") { Content = content };
         }, status, expect);
+
+    /// <summary>Sends the request with this key instead of the system's own (with none when null).</summary>
+    private static BadRequest WithKey(string? key, BadRequest request) => request with { ReplacesKey = true, Key = key };
 
     private static BadRequest Event(string fields, HttpStatusCode status, string expect) => Post("{" + fields + "}", status, expect);
 
@@ -174,6 +183,10 @@ public sealed class BadInputCorpusTests(BadInputSystem system) : IClassFixture<B
         // Routes and methods
         ["PUT on the ingest route"] = new("ingest", () => new HttpRequestMessage(HttpMethod.Put, "/api/logs") { Content = new StringContent("{}", Encoding.UTF8, "application/json") }, HttpStatusCode.MethodNotAllowed, "405"),
         ["unknown ingest route"] = new("ingest", () => new HttpRequestMessage(HttpMethod.Post, "/api/logz") { Content = new StringContent("{}", Encoding.UTF8, "application/json") }, HttpStatusCode.NotFound, "404"),
+        // Credentials
+        ["no API key"] = WithKey(null, Post("{" + Valid + "}", HttpStatusCode.Unauthorized, "Unauthorized")),
+        ["wrong API key"] = WithKey("not-the-key", Post("{" + Valid + "}", HttpStatusCode.Unauthorized, "Unauthorized")),
+        ["operator object as API key"] = WithKey("{\"$ne\":null}", Stats("/api/logs", "Unauthorized") with { Status = HttpStatusCode.Unauthorized }),
         // Stats: query parameters
         ["limit not a number"] = Stats("/api/logs?limit=abc", "limit"),
         ["limit zero"] = Stats("/api/logs?limit=0", "must be a whole number from 1 to 1000"),
@@ -185,9 +198,9 @@ public sealed class BadInputCorpusTests(BadInputSystem system) : IClassFixture<B
         ["start too far back"] = Stats("/api/logs/count?start=now-999999999d", "reaches too far"),
         ["end before start"] = Stats("/api/logs?start=2024-01-02T00:00:00Z&end=2024-01-01T00:00:00Z", "must be later than start"),
         ["hourly since year 1"] = Stats("/api/stats/hourly?start=0001-01-01T00:00:00Z", "over the limit of 2000"),
-        ["service {\"$gt\":\"\"}"] = Stats("/api/logs?service=" + Uri.EscapeDataString("{\"$gt\":\"\"}"), "must be a service name"),
-        ["service $where"] = Stats("/api/logs/count?service=" + Uri.EscapeDataString("$where"), "must be a service name"),
-        ["service $ne in stats"] = Stats("/api/stats/hourly?service=" + Uri.EscapeDataString("{\"$ne\":null}"), "must be a service name"),
+        ["service {\"$gt\":\"\"}"] = Stats("/api/logs?service=" + Uri.EscapeDataString("{\"$gt\":\"\"}"), "128 letters, digits"),
+        ["service $where"] = Stats("/api/logs/count?service=" + Uri.EscapeDataString("$where"), "128 letters, digits"),
+        ["service $ne in stats"] = Stats("/api/stats/hourly?service=" + Uri.EscapeDataString("{\"$ne\":null}"), "128 letters, digits"),
         ["level $in"] = Stats("/api/logs?level=" + Uri.EscapeDataString("{\"$in\":[\"ERROR\"]}"), "is not a level"),
         ["level only commas"] = Stats("/api/logs?level=,,,", "is empty"),
         ["q over 200 characters"] = Stats("/api/logs?q=" + new string('a', 201), "over the limit of 200"),
@@ -196,7 +209,7 @@ public sealed class BadInputCorpusTests(BadInputSystem system) : IClassFixture<B
         ["series over MaxSeriesPoints"] = Stats("/api/stats/series?interval=1m&start=now-30d", "over the limit"),
         ["error-rate window 0"] = Stats("/api/stats/error-rate?window=0m", "must be a duration from 1m to 24h"),
         ["error-rate window 1000d"] = Stats("/api/stats/error-rate?window=1000d", "must be a duration from 1m to 24h"),
-        ["error-rate service injection"] = Stats("/api/stats/error-rate?service=" + Uri.EscapeDataString("'; DROP TABLE logs; --"), "must be a service name"),
+        ["error-rate service injection"] = Stats("/api/stats/error-rate?service=" + Uri.EscapeDataString("'; DROP TABLE logs; --"), "128 letters, digits"),
     };
 
     public static TheoryData<string> CorpusNames => [.. Corpus.Keys];
@@ -208,7 +221,19 @@ public sealed class BadInputCorpusTests(BadInputSystem system) : IClassFixture<B
         var bad = Corpus[name];
         var service = bad.Target == "ingest" ? system.Ingest : system.Stats;
         using var request = bad.Build();
-        using var response = await service.Client.SendAsync(request, Ct);
+        // The system's client sends the right key; a request that brings its own (or none) goes without it.
+        using var client = bad.ReplacesKey ? new HttpClient { BaseAddress = service.Client.BaseAddress } : null;
+        if (bad.Key is not null)
+        {
+            request.Headers.Add("X-Api-Key", bad.Key);
+        }
+
+        using var response = await (client ?? service.Client).SendAsync(request, Ct);
+        await AssertProblemAsync(name, bad, service, response);
+    }
+
+    private static async Task AssertProblemAsync(string name, BadRequest bad, Infrastructure.ServiceProcess service, HttpResponseMessage response)
+    {
         var body = await response.Content.ReadAsStringAsync(Ct);
 
         Assert.True((int)response.StatusCode < 500, $"{name}: a server error {(int)response.StatusCode}: {body}");

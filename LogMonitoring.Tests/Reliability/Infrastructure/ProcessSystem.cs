@@ -22,6 +22,9 @@ public sealed class ProcessSystem : IAsyncDisposable
 
     public MockKafkaCluster Kafka { get; }
 
+    /// <summary>The one API key every service of this system accepts, with both scopes.</summary>
+    public string ApiKey { get; } = $"reliability-{Guid.NewGuid():N}";
+
     public string DataPath { get; }
 
     public string DatabaseFile => Path.Combine(DataPath, "logs.db");
@@ -52,7 +55,14 @@ public sealed class ProcessSystem : IAsyncDisposable
     {
         var environment = new Dictionary<string, string>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            // Production, as deployed: the APIs require the key below, and the services refuse to start without one.
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ApiKeys__Keys__0__Name"] = "reliability-tests",
+            ["ApiKeys__Keys__0__Key"] = ApiKey,
+            ["ApiKeys__Keys__0__Scopes__0"] = "logs:write",
+            ["ApiKeys__Keys__0__Scopes__1"] = "logs:read",
+            // The load the tests drive is bounded by the tests themselves, not by the per-key rate limit.
+            ["ApiKeys__Keys__0__RequestsPerSecond"] = "100000",
             ["DOTNET_NOLOGO"] = "1",
             ["ConnectionStrings__kafka"] = Kafka.BootstrapServers,
             ["ConnectionStrings__logstore"] = StoreConnectionString,
@@ -67,6 +77,7 @@ public sealed class ProcessSystem : IAsyncDisposable
         }
 
         var service = new ServiceProcess(project, environment);
+        service.Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         _services.Add(service);
         return service;
     }
