@@ -12,6 +12,7 @@ namespace LogMonitoring.Storage.Sqlite;
 public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
 {
     private readonly string _connectionString;
+    private readonly string _pragmas;
 
     public SqliteLogStore(string connectionString)
     {
@@ -29,6 +30,8 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
         }
 
         _connectionString = builder.ToString();
+        // busy_timeout follows the connection string's Default Timeout, so a configured shorter wait is honoured.
+        _pragmas = $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {builder.DefaultTimeout * 1000}; PRAGMA cache_size = -65536;";
         DataSource = builder.DataSource;
     }
 
@@ -271,7 +274,7 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
         // FULL: a committed batch survives power loss, because the persister commits Kafka offsets right after.
         // busy_timeout: SQLite's own lock wait retries within milliseconds; without it the provider sleeps 150 ms per retry.
         // cache_size: the id and time indexes take random inserts; 64 MiB of cache keeps them off the disk.
-        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 60000; PRAGMA cache_size = -65536;";
+        pragma.CommandText = _pragmas;
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
