@@ -5,6 +5,7 @@ using LogMonitoring.Tests.Reliability.Infrastructure;
 namespace LogMonitoring.Tests.Reliability;
 
 /// <summary>Kafka goes away and comes back; ingest must refuse honestly meanwhile and recover by itself.</summary>
+[Collection(FaultInjectionCollection.Name)]
 public sealed class KafkaOutageTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

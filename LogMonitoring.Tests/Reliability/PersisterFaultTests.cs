@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 namespace LogMonitoring.Tests.Reliability;
 
 /// <summary>Faults on the write side: a persister replica dies, or the store stops taking writes.</summary>
+[Collection(FaultInjectionCollection.Name)]
 public sealed class PersisterFaultTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -12,6 +12,7 @@ namespace LogMonitoring.Tests.Reliability;
 /// Faults that arrive through the topic itself: messages that can never be stored, and a consumer
 /// that falls behind the broker's retention.
 /// </summary>
+[Collection(FaultInjectionCollection.Name)]
 public sealed class PoisonAndRetentionTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -6,6 +6,7 @@ using LogMonitoring.Tests.Reliability.Infrastructure;
 namespace LogMonitoring.Tests.Reliability;
 
 /// <summary>A rolling update: every service is stopped with SIGTERM and started again, one at a time, under load.</summary>
+[Collection(FaultInjectionCollection.Name)]
 public sealed class RollingRestartTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
