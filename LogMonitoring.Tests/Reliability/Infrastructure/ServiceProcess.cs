@@ -21,7 +21,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         Name = project;
         _environment = environment;
-        _dll = Path.Combine(RepositoryRoot.Path, $"LogMonitoring.{project}", "bin", RepositoryRoot.Configuration, "net10.0", $"LogMonitoring.{project}.dll");
+        _dll = ServiceBuild.Dll(project);
         if (!File.Exists(_dll))
         {
             throw new FileNotFoundException($"Build the test project first: {_dll} is missing", _dll);
@@ -214,27 +214,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 }
 
-/// <summary>Where the repository and the build output are.</summary>
-public static class RepositoryRoot
+/// <summary>Where the services' build output is: next to their projects, built like the tests.</summary>
+internal static class ServiceBuild
 {
-    public static string Path { get; } = Find();
-
     /// <summary>Debug or Release: the tests and the services they start are built alike.</summary>
     public static string Configuration { get; } =
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar)).Parent!.Name;
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "LogMonitoring.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("LogMonitoring.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Dll(string project) => Path.Combine(
+        Workflows.RepositoryRoot.Path, $"LogMonitoring.{project}", "bin", Configuration, "net10.0", $"LogMonitoring.{project}.dll");
 }
 
 public static class PrometheusText
