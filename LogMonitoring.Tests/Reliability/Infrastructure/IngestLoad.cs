@@ -140,10 +140,9 @@ public static class Delivery
         Assert.True(lost == 0, $"{lost} acknowledged events are not stored ({load.Describe()})");
         Assert.True(duplicated == 0, $"{duplicated} events are stored more than once");
         Assert.Equal(stored.Count, stored.Select(s => s.Id).Distinct().Count());
+        // Stored may exceed acknowledged only by events whose request was refused or broke off: a 503
+        // can follow a partial delivery. Anything else stored was never sent.
         Assert.True(unexpected == 0, $"{unexpected} stored events were never sent");
-        // Refused requests may still have put some events in Kafka (a partial delivery answers 503), so
-        // stored may exceed acknowledged only by events whose request was refused or broke off.
-        Assert.True(distinct.Count >= load.Acknowledged.Count);
         return (lost, duplicated);
     }
 }
