@@ -31,7 +31,7 @@ public sealed record LogFilterParameters
         if (Service is not null)
         {
             var names = Service.Split(',', StringSplitOptions.TrimEntries);
-            if (names.Length > 100 || names.Any(n => n.Length is 0 or > 128 || !n.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':')))
+            if (names.Length > 100 || !names.All(IsServiceName))
             {
                 errors["service"] = ["must be service names (1 to 128 letters, digits and . _ - / :), at most 100, separated by commas"];
             }
@@ -47,25 +47,7 @@ public sealed record LogFilterParameters
 
         if (Level is not null)
         {
-            var levels = new List<LogEventLevel>();
-            foreach (var part in Level.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Take(16))
-            {
-                if (LogEventLevels.TryParse(part, out var level))
-                {
-                    levels.Add(level);
-                }
-                else
-                {
-                    errors["level"] = [$"'{Shorten(part)}' is not a level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL)"];
-                }
-            }
-
-            if (levels.Count == 0 && !errors.ContainsKey("level"))
-            {
-                errors["level"] = ["is empty"];
-            }
-
-            query = query with { Levels = levels.Distinct().ToList() };
+            query = query with { Levels = ReadLevels(Level, errors)!.Distinct().ToList() };
         }
 
         if (Start is not null)
@@ -114,6 +96,39 @@ public sealed record LogFilterParameters
         }
 
         return errors.Count == 0 ? query : null;
+    }
+
+    /// <summary>The contract's service names: 1 to 128 letters, digits and . _ - / : (never an operator).</summary>
+    internal static bool IsServiceName(string name) =>
+        name.Length is > 0 and <= 128 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':');
+
+    /// <summary>One level or several separated by commas (aliases accepted); null when absent.</summary>
+    internal static List<LogEventLevel>? ReadLevels(string? level, Dictionary<string, string[]> errors)
+    {
+        if (level is null)
+        {
+            return null;
+        }
+
+        var levels = new List<LogEventLevel>();
+        foreach (var part in level.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Take(16))
+        {
+            if (LogEventLevels.TryParse(part, out var parsed))
+            {
+                levels.Add(parsed);
+            }
+            else
+            {
+                errors["level"] = [$"'{Shorten(part)}' is not a level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL)"];
+            }
+        }
+
+        if (levels.Count == 0 && !errors.ContainsKey("level"))
+        {
+            errors["level"] = ["is empty"];
+        }
+
+        return levels;
     }
 
     internal static string Shorten(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");

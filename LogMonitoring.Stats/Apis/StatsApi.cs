@@ -135,7 +135,7 @@ public static class StatsApi
         }
 
         ValidateService(service, errors);
-        var levels = ReadLevels(level, errors);
+        var levels = LogFilterParameters.ReadLevels(level, errors);
         var now = time.GetUtcNow().UtcDateTime;
         var range = ReadRange(start, end, now, bucketSize, 60, options.Value.MaxSeriesPoints, errors);
         if (errors.Count > 0)
@@ -168,38 +168,10 @@ public static class StatsApi
 
     private static void ValidateService(string? service, Dictionary<string, string[]> errors)
     {
-        if (service is not null && (service.Length is 0 or > 128 || !service.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':')))
+        if (service is not null && !LogFilterParameters.IsServiceName(service))
         {
             errors["service"] = ["must be a service name: 1 to 128 letters, digits and . _ - / :"];
         }
-    }
-
-    private static List<LogEventLevel>? ReadLevels(string? level, Dictionary<string, string[]> errors)
-    {
-        if (level is null)
-        {
-            return null;
-        }
-
-        var levels = new List<LogEventLevel>();
-        foreach (var part in level.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Take(16))
-        {
-            if (LogEventLevels.TryParse(part, out var parsed))
-            {
-                levels.Add(parsed);
-            }
-            else
-            {
-                errors["level"] = [$"'{LogFilterParameters.Shorten(part)}' is not a level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL)"];
-            }
-        }
-
-        if (levels.Count == 0 && !errors.ContainsKey("level"))
-        {
-            errors["level"] = ["is empty"];
-        }
-
-        return levels;
     }
 
     /// <summary>Reads start/end, aligns them to whole buckets, and refuses inverted or oversized ranges.</summary>
