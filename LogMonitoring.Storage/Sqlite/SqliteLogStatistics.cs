@@ -16,26 +16,19 @@ public sealed partial class SqliteLogStore
     /// <summary>The most new logs one cycle folds in, so a backlog is worked off in bounded steps.</summary>
     public int MaxLogsPerCycle { get; init; } = 500_000;
 
-    private const string StatisticsSchema = """
+    // The three bucket tables share one shape; their names come from StatsIntervals, as in MongoDB.
+    // A property, not a field: Schema (in the other part of this class) reads it, and static field
+    // initializers of partial classes run in no guaranteed order.
+    private static string StatisticsSchema => string.Concat(StatsIntervals.All.Select(interval => $"""
 
-        CREATE TABLE IF NOT EXISTS logs_minute_stats (
+        CREATE TABLE IF NOT EXISTS {interval.CollectionName()} (
             bucket INTEGER NOT NULL, service TEXT NOT NULL,
             trace INTEGER NOT NULL, debug INTEGER NOT NULL, info INTEGER NOT NULL,
             warn INTEGER NOT NULL, error INTEGER NOT NULL, fatal INTEGER NOT NULL,
             last_ts INTEGER NOT NULL,
             PRIMARY KEY (bucket, service)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS logs_5m_stats (
-            bucket INTEGER NOT NULL, service TEXT NOT NULL,
-            trace INTEGER NOT NULL, debug INTEGER NOT NULL, info INTEGER NOT NULL,
-            warn INTEGER NOT NULL, error INTEGER NOT NULL, fatal INTEGER NOT NULL,
-            last_ts INTEGER NOT NULL,
-            PRIMARY KEY (bucket, service)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS logs_hourly_stats (
-            bucket INTEGER NOT NULL, service TEXT NOT NULL,
-            trace INTEGER NOT NULL, debug INTEGER NOT NULL, info INTEGER NOT NULL,
-            warn INTEGER NOT NULL, error INTEGER NOT NULL, fatal INTEGER NOT NULL,
-            last_ts INTEGER NOT NULL,
-            PRIMARY KEY (bucket, service)) WITHOUT ROWID;
+        """)) + """
+
         CREATE TABLE IF NOT EXISTS rollup_state (
             name TEXT PRIMARY KEY, watermark INTEGER NOT NULL, updated_at INTEGER NOT NULL);
         INSERT OR IGNORE INTO rollup_state (name, watermark, updated_at) VALUES ('logs', 0, 0);

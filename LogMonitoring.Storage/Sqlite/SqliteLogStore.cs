@@ -55,7 +55,7 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
 
     // ts and received_at are DateTime ticks (100 ns, UTC): exact, sortable and cheap to compare.
     // seq grows with every insert and is never reused (AUTOINCREMENT): the rollups' watermark.
-    private const string Schema = """
+    private static string Schema => """
         PRAGMA journal_mode = WAL;
         CREATE TABLE IF NOT EXISTS logs (
             seq         INTEGER PRIMARY KEY AUTOINCREMENT,
