@@ -182,7 +182,7 @@ public sealed partial class LogBatchConsumer(
 
         LogWriteResult? written = null;
         var started = Stopwatch.GetTimestamp();
-        if (!Retry("store", async () => written = await store.WriteBatchAsync(events, cancellationToken), cancellationToken))
+        if (!Retry("store", async () => written = await store.WriteBatchAsync(events, cancellationToken), cancellationToken, writeHealth))
         {
             return;
         }
@@ -210,7 +210,8 @@ public sealed partial class LogBatchConsumer(
     }
 
     /// <summary>Runs <paramref name="action"/> until it succeeds, backing off; false if cancelled first.</summary>
-    private bool Retry(string what, Func<Task> action, CancellationToken cancellationToken)
+    /// <param name="health">Told of each failure and of the success, for the store write only.</param>
+    private bool Retry(string what, Func<Task> action, CancellationToken cancellationToken, StoreWriteHealth? health = null)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         while (true)
@@ -218,19 +219,16 @@ public sealed partial class LogBatchConsumer(
             try
             {
                 action().GetAwaiter().GetResult();
-                if (what == "store")
-                {
-                    writeHealth.Succeeded();
-                }
+                health?.Succeeded();
 
                 return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                if (what == "store")
+                if (health is not null)
                 {
                     metrics.StoreError();
-                    writeHealth.Failed(ex.Message);
+                    health.Failed(ex.Message);
                 }
 
                 LogRetrying(ex, what, _pending.Count, delay);
