@@ -82,24 +82,15 @@ public class IngestHost : IAsyncLifetime
             EnableAutoCommit = false,
         };
         using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
-        consumer.Subscribe(Topic);
         var found = new List<JsonElement>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         await Task.Run(() =>
         {
+            // Assigned rather than subscribed: no consumer group to join, which costs seconds per read.
+            consumer.Assign(TopicPartitions(deadline).Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
             while (found.Count < count && DateTime.UtcNow < deadline)
             {
-                ConsumeResult<string, byte[]>? result;
-                try
-                {
-                    result = consumer.Consume(TimeSpan.FromMilliseconds(200));
-                }
-                catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.UnknownTopicOrPart)
-                {
-                    // Nothing was produced to the topic yet; it exists once the first event arrives.
-                    continue;
-                }
-
+                var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
                 if (result?.Message?.Value is not { } value)
                 {
                     continue;
@@ -114,6 +105,27 @@ public class IngestHost : IAsyncLifetime
         }, TestContext.Current.CancellationToken);
         consumer.Close();
         return found;
+    }
+
+    // The topic exists once the first event was produced to it; until then it has no partitions.
+    private List<TopicPartition> TopicPartitions(DateTime deadline)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _kafka!.BootstrapServers }).Build();
+        while (true)
+        {
+            var topic = admin.GetMetadata(Topic, TimeSpan.FromSeconds(5)).Topics.Single();
+            if (topic.Error.Code == ErrorCode.NoError && topic.Partitions.Count > 0)
+            {
+                return topic.Partitions.Select(p => new TopicPartition(Topic, p.PartitionId)).ToList();
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Topic {Topic} has no partitions: {topic.Error.Reason}");
+            }
+
+            Thread.Sleep(100);
+        }
     }
 
     public virtual async ValueTask DisposeAsync()
