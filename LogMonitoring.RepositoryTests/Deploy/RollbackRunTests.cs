@@ -38,9 +38,12 @@ public sealed class RollbackRunTests : IDisposable
         // with "no rollout history", and must not be called.
         File.WriteAllLines(Record, ["deployment/grafana=1", "deployment/ingest=3", "deployment/persister=7", "deployment/stats=2"]);
         _kubectl.AnswerRevisions(new Dictionary<string, string>
-            {
-                ["deployment/grafana"] = "1", ["deployment/ingest"] = "4", ["deployment/persister"] = "8", ["deployment/stats"] = "2",
-            })
+        {
+            ["deployment/grafana"] = "1",
+            ["deployment/ingest"] = "4",
+            ["deployment/persister"] = "8",
+            ["deployment/stats"] = "2",
+        })
             .AnswerHealthyRollout();
 
         var result = ScriptedCluster.Rollback(_kubectl, Record, "--result-file", Results);
@@ -65,16 +68,24 @@ public sealed class RollbackRunTests : IDisposable
         _kubectl
             .AnswerRevisions(new Dictionary<string, string>
             {
-                ["deployment/grafana"] = "1", ["deployment/ingest"] = "3", ["deployment/persister"] = "3", ["deployment/stats"] = "2",
-                ["statefulset/kafka"] = "kafka-5d8f", ["statefulset/mongo"] = "mongo-77aa",
+                ["deployment/grafana"] = "1",
+                ["deployment/ingest"] = "3",
+                ["deployment/persister"] = "3",
+                ["deployment/stats"] = "2",
+                ["statefulset/kafka"] = "kafka-5d8f",
+                ["statefulset/mongo"] = "mongo-77aa",
             }, once: true)
             .Answer($"--namespace {ScriptedCluster.Namespace} rollout status deployment/persister *", exitCode: 1, once: true,
                 error: "error: deployment \"persister\" exceeded its progress deadline\n")
             // What the cluster looks like afterwards: every changed workload moved on, Kafka included.
             .AnswerRevisions(new Dictionary<string, string>
             {
-                ["deployment/grafana"] = "1", ["deployment/ingest"] = "4", ["deployment/persister"] = "4", ["deployment/stats"] = "3",
-                ["statefulset/kafka"] = "kafka-9c1e", ["statefulset/mongo"] = "mongo-77aa",
+                ["deployment/grafana"] = "1",
+                ["deployment/ingest"] = "4",
+                ["deployment/persister"] = "4",
+                ["deployment/stats"] = "3",
+                ["statefulset/kafka"] = "kafka-9c1e",
+                ["statefulset/mongo"] = "mongo-77aa",
             })
             .Answer($"--namespace {ScriptedCluster.Namespace} get controllerrevision kafka-5d8f *", "2")
             .AnswerHealthyRollout();
@@ -101,9 +112,12 @@ public sealed class RollbackRunTests : IDisposable
     {
         File.WriteAllLines(Record, ["deployment/ingest=3", "deployment/persister=7", "deployment/stats=2", "statefulset/kafka=kafka-gone"]);
         _kubectl.AnswerRevisions(new Dictionary<string, string>
-            {
-                ["deployment/ingest"] = "4", ["deployment/persister"] = "8", ["deployment/stats"] = "3", ["statefulset/kafka"] = "kafka-9c1e",
-            })
+        {
+            ["deployment/ingest"] = "4",
+            ["deployment/persister"] = "8",
+            ["deployment/stats"] = "3",
+            ["statefulset/kafka"] = "kafka-9c1e",
+        })
             .Answer($"--namespace {ScriptedCluster.Namespace} rollout undo deployment/ingest *", exitCode: 1,
                 error: "error: unable to find specified revision 3 in history\n")
             .Answer($"--namespace {ScriptedCluster.Namespace} get controllerrevision kafka-gone *", exitCode: 1,
