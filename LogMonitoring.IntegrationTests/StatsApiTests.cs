@@ -117,6 +117,15 @@ public sealed class StatsApiTests(EmbeddedSystemFixture system)
             Assert.Equal(Math.Round((double)inWindow.Count(e => e.Level >= LogEventLevel.Error) / inWindow.Count, 6), answer.GetProperty("errorRate").GetDouble(), 6);
         }
 
+        // service=all also answers the overall rate: every service's counts summed.
+        var overall = rate.GetProperty("overall");
+        var allServices = rate.GetProperty("services").EnumerateArray().ToList();
+        var overallTotal = allServices.Sum(s => s.GetProperty("total").GetInt64());
+        var overallErrors = allServices.Sum(s => s.GetProperty("errors").GetInt64());
+        Assert.Equal(overallTotal, overall.GetProperty("total").GetInt64());
+        Assert.Equal(overallErrors, overall.GetProperty("errors").GetInt64());
+        Assert.Equal(Math.Round((double)overallErrors / overallTotal, 6), overall.GetProperty("errorRate").GetDouble(), 6);
+
         var known = await system.Stats.GetFromJsonAsync<JsonElement>("/api/stats/services", Ct);
         foreach (var service in services)
         {

@@ -56,7 +56,6 @@ public class IngestHost : IAsyncLifetime
             web.UseSetting("ApiKeys:Keys:1:Name", "shipper-tests-reader");
             web.UseSetting("ApiKeys:Keys:1:Key", ReaderKey);
             web.UseSetting("ApiKeys:Keys:1:Scopes:0", "logs:read");
-            web.UseSetting("ApiKeys:RequestsPerSecond", "10000");
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);
@@ -71,8 +70,8 @@ public class IngestHost : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Reads the topic from the start until <paramref name="count"/> events of <paramref name="service"/> arrived (or 30 s passed).</summary>
-    public async Task<List<JsonElement>> ReadEventsAsync(string service, int count)
+    /// <summary>Reads the topic from the start until <paramref name="count"/> events of <paramref name="service"/> arrived (or <paramref name="wait"/>, 30 s by default, passed).</summary>
+    public async Task<List<JsonElement>> ReadEventsAsync(string service, int count, TimeSpan? wait = null)
     {
         var config = new ConsumerConfig
         {
@@ -83,7 +82,7 @@ public class IngestHost : IAsyncLifetime
         };
         using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
         var found = new List<JsonElement>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + (wait ?? TimeSpan.FromSeconds(30));
         await Task.Run(() =>
         {
             // Assigned rather than subscribed: no consumer group to join, which costs seconds per read.
