@@ -58,6 +58,13 @@ public sealed class LogBatchParser(LogEventReader reader)
     public LogBatchError? Read(ReadOnlyMemory<byte> body, LogBatchFormat format, DateTime now, out LogBatch batch)
     {
         batch = new LogBatch();
+        return Read(body, format, now, batch);
+    }
+
+    /// <summary>Parses into <paramref name="batch"/>, where the caller collects a request's events.</summary>
+    /// <param name="now">When the body was received: the sender door's receive time.</param>
+    public LogBatchError? Read(ReadOnlyMemory<byte> body, LogBatchFormat format, DateTime now, LogBatch batch)
+    {
         // The JSON reader checks UTF-8 only when a string is read; refuse a broken body up front.
         if (!Utf8.IsValid(body.Span))
         {

@@ -25,4 +25,35 @@ public static class ServiceName
 
     /// <summary>True when every character is allowed (the length is not checked).</summary>
     public static bool HasOnlyAllowedCharacters(ReadOnlySpan<char> name) => !name.ContainsAnyExcept(Characters);
+
+    /// <summary>
+    /// Shippers name services freely (Loki labels, index names, resource attributes); characters the
+    /// contract does not allow become '_' so the event is stored rather than refused for its name.
+    /// </summary>
+    public static string? Clean(string? name, int maxLength)
+    {
+        var trimmed = name.AsSpan().Trim();
+        if (trimmed.IsEmpty)
+        {
+            return null;
+        }
+
+        if (trimmed.Length > maxLength)
+        {
+            trimmed = trimmed[..maxLength];
+        }
+
+        if (HasOnlyAllowedCharacters(trimmed))
+        {
+            return trimmed.Length == name!.Length ? name : trimmed.ToString();
+        }
+
+        return string.Create(trimmed.Length, trimmed.ToString(), static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = Characters.Contains(source[i]) ? source[i] : '_';
+            }
+        });
+    }
 }

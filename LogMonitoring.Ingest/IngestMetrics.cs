@@ -31,18 +31,21 @@ public sealed class IngestMetrics
         meter.CreateObservableGauge("logmon.ingest.producer.queue.depth", () => InFlight(), "{event}", "Events produced and waiting for Kafka's acknowledgement.");
     }
 
-    /// <summary>Set by the producer once it exists, so the gauge reads the live queue depth.</summary>
+    /// <summary>Set by the producer when it is created, so the gauge reads the live queue depth.</summary>
     public Func<int> InFlight { get; set; }
 
-    public void Received(int count) => _received.Add(count);
+    // Every count carries the format it arrived in (native, clef, otlp, loki, elasticsearch_bulk, gelf).
+    public void Received(int count, string format) => _received.Add(count, Format(format));
 
-    public void Accepted(int count) => _accepted.Add(count);
+    public void Accepted(int count, string format) => _accepted.Add(count, Format(format));
 
-    public void Rejected(int count, string reason) =>
-        _rejected.Add(count, new KeyValuePair<string, object?>("reason", reason));
+    public void Rejected(int count, string reason, string format) =>
+        _rejected.Add(count, new KeyValuePair<string, object?>("reason", reason), Format(format));
 
-    public void Request(int statusCode) =>
-        _requests.Add(1, new KeyValuePair<string, object?>("code", statusCode));
+    public void Request(int statusCode, string format) =>
+        _requests.Add(1, new KeyValuePair<string, object?>("code", statusCode), Format(format));
+
+    private static KeyValuePair<string, object?> Format(string format) => new("format", format);
 
     public void ProduceCompleted(TimeSpan elapsed) => _produceDuration.Record(elapsed.TotalSeconds);
 

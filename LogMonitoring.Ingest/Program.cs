@@ -1,17 +1,17 @@
 using LogMonitoring.Ingest;
 using LogMonitoring.Ingest.Apis;
+using LogMonitoring.Ingest.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(IngestMetrics.MeterName);
-builder.AddApplicationServices();
+builder.AddIngestServices();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapApiReference();
-app.MapLogsApi();
-app.MapShipperApis();
+app.MapIngestApiReference();
+app.MapIngestApi();
 
 app.Run();
 

@@ -9,37 +9,6 @@ public static class ShipperFields
 {
     private static readonly SearchValues<char> s_hexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
-    /// <summary>
-    /// Shippers name services freely (Loki labels, index names, resource attributes); characters the
-    /// contract does not allow become '_' so the event is stored rather than refused for its name.
-    /// </summary>
-    public static string? CleanServiceName(string? name, int maxLength)
-    {
-        var trimmed = name.AsSpan().Trim();
-        if (trimmed.IsEmpty)
-        {
-            return null;
-        }
-
-        if (trimmed.Length > maxLength)
-        {
-            trimmed = trimmed[..maxLength];
-        }
-
-        if (ServiceName.HasOnlyAllowedCharacters(trimmed))
-        {
-            return trimmed.Length == name!.Length ? name : trimmed.ToString();
-        }
-
-        return string.Create(trimmed.Length, trimmed.ToString(), static (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                span[i] = ServiceName.Characters.Contains(source[i]) ? source[i] : '_';
-            }
-        });
-    }
-
     /// <summary>OpenTelemetry's SeverityNumber ranges; 0 (unspecified) and out-of-range values give null.</summary>
     public static LogEventLevel? FromOtelSeverity(int severityNumber) => severityNumber switch
     {

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using LogMonitoring.Contracts;
+using LogMonitoring.Ingest.Pipeline;
 
 namespace LogMonitoring.Ingest.Formats;
 
@@ -30,7 +32,7 @@ public static class ShipperJson
     {
         if (!System.Text.Unicode.Utf8.IsValid(body.Span))
         {
-            throw new ShipperBodyException("body", "is not valid UTF-8");
+            throw new IngestBodyException(LogEventErrorCodes.InvalidText, "body", "is not valid UTF-8");
         }
     }
 
@@ -52,7 +54,7 @@ public static class ShipperJson
     public static JsonDocument ParseBody(ReadOnlyMemory<byte> body)
     {
         RequireUtf8(body);
-        return TryParse(body, out var error) ?? throw new ShipperBodyException("body", error!);
+        return TryParse(body, out var error) ?? throw new IngestBodyException(LogEventErrorCodes.NotJson, "body", error!);
     }
 
     public static string? GetString(this JsonElement element, string name) =>

@@ -55,6 +55,8 @@ public sealed partial class LogEventProducer : IDisposable
         _producer = new ProducerBuilder<string, byte[]>(config)
             .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason, error.IsFatal))
             .Build();
+        // The queue-depth gauge reads 0 until the producer exists, which is the truth: nothing waits yet.
+        metrics.InFlight = () => InFlight;
     }
 
     public int InFlight => Volatile.Read(ref _inFlight);

@@ -40,7 +40,7 @@ public sealed class FormatPieceTests
 
     [Fact]
     public void Unterminated_loki_labels_are_refused() =>
-        Assert.Throws<ShipperBodyException>(() => LokiLabels.Parse("""{job="api}"""));
+        Assert.Throws<LogMonitoring.Ingest.Pipeline.IngestBodyException>(() => LokiLabels.Parse("""{job="api}"""));
 
     [Theory]
     [InlineData("ts=1 level=warn msg=x", LogEventLevel.Warn)]
@@ -61,7 +61,7 @@ public sealed class FormatPieceTests
     [InlineData("  padded  ", "padded")]
     [InlineData("   ", null)]
     public void Service_names_keep_only_what_the_contract_allows(string name, string? expected) =>
-        Assert.Equal(expected, ShipperFields.CleanServiceName(name, 128));
+        Assert.Equal(expected, ServiceName.Clean(name, 128));
 
     [Theory]
     [InlineData(1, LogEventLevel.Trace)]

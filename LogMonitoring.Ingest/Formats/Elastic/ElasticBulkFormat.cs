@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LogMonitoring.Contracts;
+using LogMonitoring.Ingest.Pipeline;
 
 namespace LogMonitoring.Ingest.Formats.Elastic;
 
@@ -25,7 +26,7 @@ public static class ElasticBulkFormat
     private static readonly string[] s_traceFields = ["trace_id", "trace.id", "traceId"];
     private static readonly string[] s_spanFields = ["span_id", "span.id", "spanId"];
 
-    public static List<BulkItemResult> Read(ReadOnlyMemory<byte> body, string? urlIndex, string? defaultService, ShipperEventWriter events)
+    public static List<BulkItemResult> Read(ReadOnlyMemory<byte> body, string? urlIndex, string? defaultService, LogEventBatchBuilder events)
     {
         ShipperJson.RequireUtf8(body);
         var items = new List<BulkItemResult>();
@@ -44,7 +45,7 @@ public static class ElasticBulkFormat
 
             if (!lines.MoveNext())
             {
-                throw new ShipperBodyException("body", $"the {action} action on line {number} has no source line after it");
+                throw new IngestBodyException(RequestErrorCodes.InvalidBody, "body", $"the {action} action on line {number} has no source line after it");
             }
 
             var (sourceNumber, sourceLine) = lines.Current;
@@ -75,7 +76,7 @@ public static class ElasticBulkFormat
 
         if (items.Count == 0)
         {
-            throw new ShipperBodyException("body", "request body is required: NDJSON action and source lines");
+            throw new IngestBodyException(LogEventErrorCodes.Empty, "body", "request body is required: NDJSON action and source lines");
         }
 
         return items;
@@ -88,20 +89,20 @@ public static class ElasticBulkFormat
         var root = document?.RootElement;
         if (root is not { ValueKind: JsonValueKind.Object } action || action.GetPropertyCount() != 1)
         {
-            throw new ShipperBodyException("body", $"Malformed action/metadata line [{number}], expected an object with one of index, create, update or delete{(error is null ? "" : $": {error}")}");
+            throw new IngestBodyException(RequestErrorCodes.InvalidBody, "body", $"Malformed action/metadata line [{number}], expected an object with one of index, create, update or delete{(error is null ? "" : $": {error}")}");
         }
 
         var property = action.EnumerateObject().First();
         if (property.Name is not ("index" or "create" or "update" or "delete") || property.Value.ValueKind != JsonValueKind.Object)
         {
-            throw new ShipperBodyException("body", $"Malformed action/metadata line [{number}], '{property.Name}' is not index, create, update or delete");
+            throw new IngestBodyException(RequestErrorCodes.InvalidBody, "body", $"Malformed action/metadata line [{number}], '{property.Name}' is not index, create, update or delete");
         }
 
         var index = property.Value.GetString("_index") ?? urlIndex ?? "logs";
         return (property.Name, index, property.Value.GetString("_id"));
     }
 
-    private static LogEvent? Write(JsonElement source, string? id, string? defaultService, ShipperEventWriter events)
+    private static LogEvent? Write(JsonElement source, string? id, string? defaultService, LogEventBatchBuilder events)
     {
         events.Begin();
         events.WriteString("id", id);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LogMonitoring.Contracts;
+using LogMonitoring.Ingest.Pipeline;
 
 namespace LogMonitoring.Ingest.Formats.Gelf;
 
@@ -14,7 +15,7 @@ public static class GelfFormat
     private static readonly string[] s_serviceFields =
         ["_service", "_service_name", "_app", "_application", "_application_name", "facility", "_container_name", "_tag"];
 
-    public static void Read(ReadOnlyMemory<byte> body, string? defaultService, ShipperEventWriter events)
+    public static void Read(ReadOnlyMemory<byte> body, string? defaultService, LogEventBatchBuilder events)
     {
         ShipperJson.RequireUtf8(body);
 
@@ -44,7 +45,7 @@ public static class GelfFormat
 
         if (!any)
         {
-            throw new ShipperBodyException("body", "holds no GELF message");
+            throw new IngestBodyException(LogEventErrorCodes.Empty, "body", "holds no GELF message");
         }
     }
 
@@ -63,7 +64,7 @@ public static class GelfFormat
         }
     }
 
-    private static void Write(JsonElement message, string? defaultService, ShipperEventWriter events)
+    private static void Write(JsonElement message, string? defaultService, LogEventBatchBuilder events)
     {
         events.Begin();
         events.WriteService(ShipperFields.FirstOf(name => message.GetString(name), s_serviceFields) ?? defaultService);

@@ -1,4 +1,6 @@
 using System.Text;
+using LogMonitoring.Contracts;
+using LogMonitoring.Ingest.Pipeline;
 
 namespace LogMonitoring.Ingest.Formats.Loki;
 
@@ -42,7 +44,7 @@ public static class LokiLabels
 
             if (i >= span.Length || span[i] != '"')
             {
-                throw new ShipperBodyException("labels", $"'{text}' is not a label set such as {{job=\"api\"}}");
+                throw new IngestBodyException(RequestErrorCodes.InvalidBody, "labels", $"'{TextPreview.Of(text)}' is not a label set such as {{job=\"api\"}}");
             }
 
             i++;
@@ -64,7 +66,7 @@ public static class LokiLabels
 
             if (i >= span.Length)
             {
-                throw new ShipperBodyException("labels", $"'{text}' has an unterminated label value");
+                throw new IngestBodyException(RequestErrorCodes.InvalidBody, "labels", $"'{TextPreview.Of(text)}' has an unterminated label value");
             }
 
             i++;

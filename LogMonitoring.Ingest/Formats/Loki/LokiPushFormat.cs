@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf;
 using LogMonitoring.Contracts;
+using LogMonitoring.Ingest.Pipeline;
 
 namespace LogMonitoring.Ingest.Formats.Loki;
 
@@ -32,8 +33,8 @@ public static class LokiPushFormat
             var length = Snappier.Snappy.GetUncompressedLength(snappyBody);
             if (length > maxBytes)
             {
-                throw new ShipperBodyException("body",
-                    $"is {length} bytes after snappy decompression, over the limit of {maxBytes} ({nameof(LogLimits.MaxBodyBytes)})", tooLarge: true);
+                throw new IngestBodyException(LogEventErrorCodes.TooLarge, "body",
+                    $"is {length} bytes after snappy decompression, over the limit of {maxBytes} ({nameof(LogLimits.MaxBodyBytes)})");
             }
 
             decompressed = new byte[length];
@@ -41,7 +42,7 @@ public static class LokiPushFormat
         }
         catch (InvalidDataException ex)
         {
-            throw new ShipperBodyException("body", $"is not snappy-compressed protobuf: {ex.Message}");
+            throw new IngestBodyException(RequestErrorCodes.InvalidBody, "body", $"is not snappy-compressed protobuf: {ex.Message}");
         }
 
         try
@@ -50,11 +51,11 @@ public static class LokiPushFormat
         }
         catch (InvalidProtocolBufferException ex)
         {
-            throw new ShipperBodyException("body", $"is not a Loki PushRequest in protobuf: {ex.Message}");
+            throw new IngestBodyException(RequestErrorCodes.InvalidBody, "body", $"is not a Loki PushRequest in protobuf: {ex.Message}");
         }
     }
 
-    public static void Read(PushRequest request, string? defaultService, ShipperEventWriter events)
+    public static void Read(PushRequest request, string? defaultService, LogEventBatchBuilder events)
     {
         foreach (var stream in request.Streams)
         {
@@ -70,12 +71,12 @@ public static class LokiPushFormat
         }
     }
 
-    public static void ReadJson(ReadOnlyMemory<byte> body, string? defaultService, ShipperEventWriter events)
+    public static void ReadJson(ReadOnlyMemory<byte> body, string? defaultService, LogEventBatchBuilder events)
     {
         using var document = ShipperJson.ParseBody(body);
         if (!document.RootElement.TryGetProperty("streams", out var streams) || streams.ValueKind != JsonValueKind.Array)
         {
-            throw new ShipperBodyException("streams", "is required: an array of {\"stream\": {labels}, \"values\": [[\"<unix ns>\", \"<line>\"]]}");
+            throw new IngestBodyException(LogEventErrorCodes.Required, "streams", "is required: an array of {\"stream\": {labels}, \"values\": [[\"<unix ns>\", \"<line>\"]]}");
         }
 
         foreach (var stream in streams.EnumerateArray())
@@ -91,7 +92,7 @@ public static class LokiPushFormat
 
             if (!stream.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Array)
             {
-                throw new ShipperBodyException("values", "each stream needs an array of [\"<unix ns>\", \"<line>\"] pairs");
+                throw new IngestBodyException(LogEventErrorCodes.WrongType, "values", "each stream needs an array of [\"<unix ns>\", \"<line>\"] pairs");
             }
 
             foreach (var value in values.EnumerateArray())
@@ -130,7 +131,7 @@ public static class LokiPushFormat
         string line,
         IReadOnlyList<KeyValuePair<string, string>> structured,
         string? defaultService,
-        ShipperEventWriter events)
+        LogEventBatchBuilder events)
     {
         string? Lookup(string name)
         {
@@ -183,7 +184,7 @@ public static class LokiPushFormat
             json.WriteStartObject("labels");
             foreach (var label in labels)
             {
-                json.WriteString(ShipperEventWriter.SafeKey(label.Key), label.Value);
+                json.WriteString(LogEventBatchBuilder.SafeKey(label.Key), label.Value);
             }
 
             json.WriteEndObject();
@@ -193,7 +194,7 @@ public static class LokiPushFormat
         {
             if (pair.Key != "labels")
             {
-                json.WriteString(ShipperEventWriter.SafeKey(pair.Key), pair.Value);
+                json.WriteString(LogEventBatchBuilder.SafeKey(pair.Key), pair.Value);
             }
         }
 

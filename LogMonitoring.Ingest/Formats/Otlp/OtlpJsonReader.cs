@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf;
+using LogMonitoring.Ingest.Pipeline;
 
 namespace LogMonitoring.Ingest.Formats.Otlp;
 
@@ -267,5 +268,5 @@ public static class OtlpJsonReader
     private static bool TryGet(JsonElement owner, string name, string altName, out JsonElement value) =>
         (owner.TryGetProperty(name, out value) || owner.TryGetProperty(altName, out value)) && value.ValueKind != JsonValueKind.Null;
 
-    private static ShipperBodyException Invalid(string field, string detail) => new(field, detail);
+    private static IngestBodyException Invalid(string field, string detail) => new(RequestErrorCodes.InvalidBody, field, detail);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf;
 using LogMonitoring.Contracts;
+using LogMonitoring.Ingest.Pipeline;
 
 namespace LogMonitoring.Ingest.Formats.Otlp;
 
@@ -27,11 +28,11 @@ public static class OtlpLogsFormat
         }
         catch (InvalidProtocolBufferException ex)
         {
-            throw new ShipperBodyException("body", $"is not an OTLP ExportLogsServiceRequest in protobuf: {ex.Message}");
+            throw new IngestBodyException(RequestErrorCodes.InvalidBody, "body", $"is not an OTLP ExportLogsServiceRequest in protobuf: {ex.Message}");
         }
     }
 
-    public static void Read(ExportLogsServiceRequest request, string? defaultService, ShipperEventWriter events)
+    public static void Read(ExportLogsServiceRequest request, string? defaultService, LogEventBatchBuilder events)
     {
         foreach (var resourceLogs in request.ResourceLogs)
         {
@@ -49,7 +50,7 @@ public static class OtlpLogsFormat
     }
 
     private static void Write(LogRecord record, string? service, string? host, IReadOnlyList<KeyValue> resource,
-        InstrumentationScope? scope, ShipperEventWriter events)
+        InstrumentationScope? scope, LogEventBatchBuilder events)
     {
         events.Begin();
         events.WriteService(service);
@@ -105,7 +106,7 @@ public static class OtlpLogsFormat
                 continue;
             }
 
-            json.WritePropertyName(ShipperEventWriter.SafeKey(attribute.Key));
+            json.WritePropertyName(LogEventBatchBuilder.SafeKey(attribute.Key));
             WriteValue(json, attribute.Value);
         }
 
@@ -138,7 +139,7 @@ public static class OtlpLogsFormat
                 wroteResource = true;
             }
 
-            json.WritePropertyName(ShipperEventWriter.SafeKey(attribute.Key));
+            json.WritePropertyName(LogEventBatchBuilder.SafeKey(attribute.Key));
             WriteValue(json, attribute.Value);
         }
 
@@ -251,7 +252,7 @@ public static class OtlpLogsFormat
                 json.WriteStartObject();
                 foreach (var pair in value.KvlistValue.Values)
                 {
-                    json.WritePropertyName(ShipperEventWriter.SafeKey(pair.Key));
+                    json.WritePropertyName(LogEventBatchBuilder.SafeKey(pair.Key));
                     WriteValue(json, pair.Value);
                 }
 

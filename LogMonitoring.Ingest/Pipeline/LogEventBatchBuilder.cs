@@ -2,15 +2,15 @@ using System.Buffers;
 using System.Text.Json;
 using LogMonitoring.Contracts;
 
-namespace LogMonitoring.Ingest.Formats;
+namespace LogMonitoring.Ingest.Pipeline;
 
 /// <summary>
-/// Turns shipper records into log events through the contract: each record is written as a JSON object
-/// in our event format and read back by <see cref="LogEventReader"/>, so every format meets exactly the
-/// validation and limits that <c>POST /api/logs</c> does. Results collect in <see cref="Batch"/>, indexed
-/// in the order the records appear in the request.
+/// Collects one request's events in <see cref="Batch"/>, accepted or rejected, indexed in the order the
+/// records appear in the request. Shipper formats write each record as a JSON object in our event format,
+/// which the contract's sender door reads, so every format meets exactly the validation and limits that
+/// <c>POST /api/logs</c> does.
 /// </summary>
-public sealed class ShipperEventWriter : IDisposable
+public sealed class LogEventBatchBuilder : IDisposable
 {
     private static readonly JsonWriterOptions s_writerOptions = new() { SkipValidation = false };
 
@@ -20,7 +20,7 @@ public sealed class ShipperEventWriter : IDisposable
     private readonly Utf8JsonWriter _json;
     private bool _inMetadata;
 
-    public ShipperEventWriter(LogEventReader reader, DateTime now)
+    public LogEventBatchBuilder(LogEventReader reader, DateTime now)
     {
         _reader = reader;
         _now = now;
@@ -42,8 +42,7 @@ public sealed class ShipperEventWriter : IDisposable
     {
         if (Batch.Total >= _reader.Limits.MaxBatchEvents)
         {
-            throw new ShipperBodyException("body",
-                $"holds more than {_reader.Limits.MaxBatchEvents} events, the limit ({nameof(LogLimits.MaxBatchEvents)})", tooLarge: true);
+            throw TooManyEvents();
         }
 
         _buffer.ResetWrittenCount();
@@ -61,7 +60,7 @@ public sealed class ShipperEventWriter : IDisposable
 
     public void WriteService(string? service)
     {
-        if (ShipperFields.CleanServiceName(service, _reader.Limits.MaxServiceLength) is { } name)
+        if (ServiceName.Clean(service, _reader.Limits.MaxServiceLength) is { } name)
         {
             _json.WriteString("service", name);
         }
@@ -168,12 +167,14 @@ public sealed class ShipperEventWriter : IDisposable
     {
         if (Batch.Total >= _reader.Limits.MaxBatchEvents)
         {
-            throw new ShipperBodyException("body",
-                $"holds more than {_reader.Limits.MaxBatchEvents} events, the limit ({nameof(LogLimits.MaxBatchEvents)})", tooLarge: true);
+            throw TooManyEvents();
         }
 
         Batch.Rejected.Add(new LogEventRejection(Batch.Total, [error]));
     }
+
+    private IngestBodyException TooManyEvents() => new(LogEventErrorCodes.TooLarge, "body",
+        $"holds more than {_reader.Limits.MaxBatchEvents} events, the limit ({nameof(LogLimits.MaxBatchEvents)})");
 
     public void Dispose() => _json.Dispose();
 }

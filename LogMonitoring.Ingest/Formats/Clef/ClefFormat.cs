@@ -1,7 +1,8 @@
 using System.Text.Json;
 using LogMonitoring.Contracts;
+using LogMonitoring.Ingest.Pipeline;
 
-namespace LogMonitoring.Ingest.Formats;
+namespace LogMonitoring.Ingest.Formats.Clef;
 
 /// <summary>
 /// Seq's Compact Log Event Format (CLEF), as Serilog.Sinks.Seq and seqcli send it: one JSON object per
@@ -18,7 +19,7 @@ public static class ClefFormat
 
     private static readonly string[] s_hostProperties = ["host", "Host", "host.name", "MachineName", "HostName", "hostname"];
 
-    public static void Read(ReadOnlyMemory<byte> body, string? defaultService, ShipperEventWriter events)
+    public static void Read(ReadOnlyMemory<byte> body, string? defaultService, LogEventBatchBuilder events)
     {
         ShipperJson.RequireUtf8(body);
         var any = false;
@@ -37,11 +38,11 @@ public static class ClefFormat
 
         if (!any)
         {
-            throw new ShipperBodyException("body", "holds no events");
+            throw new IngestBodyException(LogEventErrorCodes.Empty, "body", "holds no events");
         }
     }
 
-    private static void Write(JsonElement record, string? defaultService, ShipperEventWriter events)
+    private static void Write(JsonElement record, string? defaultService, LogEventBatchBuilder events)
     {
         events.Begin();
         var service = ShipperFields.FirstOf(name => record.GetString(name), s_serviceProperties)

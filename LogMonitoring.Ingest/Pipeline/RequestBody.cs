@@ -2,59 +2,17 @@ using System.Buffers;
 using System.IO.Compression;
 using LogMonitoring.Contracts;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Net.Http.Headers;
 
-namespace LogMonitoring.Ingest.Apis;
-
-/// <summary>Why a body could not be read, with the HTTP status it deserves.</summary>
-public sealed record BodyError(int StatusCode, string Field, string Detail);
+namespace LogMonitoring.Ingest.Pipeline;
 
 /// <summary>
-/// Reads an ingest request's body: checks the media type, undoes Content-Encoding, and enforces
-/// <see cref="LogLimits.MaxBodyBytes"/> on the decompressed size so a gzip bomb stops at the limit.
+/// Reads an ingest request's body: undoes Content-Encoding and enforces <see cref="LogLimits.MaxBodyBytes"/>
+/// on the decompressed size, so a gzip bomb stops at the limit.
 /// </summary>
-public static class LogRequestBody
+public static class RequestBody
 {
-    public static readonly string[] JsonMediaTypes = ["application/json"];
-    public static readonly string[] NdjsonMediaTypes = ["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"];
-
-    public static BodyError? TryGetFormat(HttpRequest request, out LogBatchFormat format)
-    {
-        format = LogBatchFormat.Json;
-        if (string.IsNullOrEmpty(request.ContentType))
-        {
-            return new BodyError(StatusCodes.Status415UnsupportedMediaType, "Content-Type",
-                "is missing; send application/json (one event or an array) or application/x-ndjson (one event per line)");
-        }
-
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
-        {
-            return new BodyError(StatusCodes.Status415UnsupportedMediaType, "Content-Type", $"'{request.ContentType}' is not a media type");
-        }
-
-        if (mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
-        {
-            return new BodyError(StatusCodes.Status415UnsupportedMediaType, "Content-Type", $"charset '{mediaType.Charset}' is not supported; send UTF-8");
-        }
-
-        var type = mediaType.MediaType.Value ?? "";
-        if (JsonMediaTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        if (NdjsonMediaTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
-        {
-            format = LogBatchFormat.Ndjson;
-            return null;
-        }
-
-        return new BodyError(StatusCodes.Status415UnsupportedMediaType, "Content-Type",
-            $"'{type}' is not supported; send application/json or application/x-ndjson");
-    }
-
     /// <summary>Reads the whole body into a pooled buffer; the caller returns it with <see cref="Return"/>.</summary>
-    public static async Task<(byte[]? Buffer, int Length, BodyError? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<(byte[]? Buffer, int Length, IngestRefusal? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         Stream body = request.Body;
         var encoding = request.Headers.ContentEncoding.ToString().Trim();
@@ -74,7 +32,7 @@ public static class LogRequestBody
                 body = new BrotliStream(body, CompressionMode.Decompress, leaveOpen: true);
                 break;
             default:
-                return (null, 0, new BodyError(StatusCodes.Status415UnsupportedMediaType, "Content-Encoding",
+                return (null, 0, new IngestRefusal(RequestErrorCodes.UnsupportedEncoding, "Content-Encoding",
                     $"'{encoding}' is not supported; send gzip, deflate, br or no encoding"));
         }
 
@@ -114,7 +72,7 @@ public static class LogRequestBody
         catch (InvalidDataException ex)
         {
             Return(buffer);
-            return (null, 0, new BodyError(StatusCodes.Status400BadRequest, "Content-Encoding", $"the body is not valid {encoding}: {ex.Message}"));
+            return (null, 0, new IngestRefusal(RequestErrorCodes.InvalidEncoding, "Content-Encoding", $"the body is not valid {encoding}: {ex.Message}"));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -146,11 +104,11 @@ public static class LogRequestBody
         }
     }
 
-    private static BodyError TooLarge(long maxBytes) => new(StatusCodes.Status413PayloadTooLarge, "body",
+    private static IngestRefusal TooLarge(long maxBytes) => new(LogEventErrorCodes.TooLarge, "body",
         $"is over the limit of {maxBytes} bytes after decompression ({nameof(LogLimits.MaxBodyBytes)})");
 
     /// <summary>Lets the body limit follow <see cref="LogLimits.MaxBodyBytes"/> instead of Kestrel's default.</summary>
-    public static void ApplyBodySizeLimit(HttpContext context, long maxBytes)
+    public static void ApplySizeLimit(HttpContext context, long maxBytes)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace LogMonitoring.Ingest.Apis;
+namespace LogMonitoring.Ingest.Formats.Native;
 
 /// <summary>
 /// The event a sender posts, as the OpenAPI document describes it. Parsing and validation are the
