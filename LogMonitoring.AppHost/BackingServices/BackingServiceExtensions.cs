@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Confluent.Kafka;
+using LogMonitoring.Kafka.Mock;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -83,7 +84,7 @@ public static class BackingServiceExtensions
 
     private static BackingServices AddEmbedded(IDistributedApplicationBuilder builder)
     {
-        var cluster = new EmbeddedKafkaCluster();
+        var cluster = new MockKafkaCluster();
         // The cluster lives as long as the AppHost's service provider, and stops with it.
         builder.Services.AddSingleton(cluster);
 

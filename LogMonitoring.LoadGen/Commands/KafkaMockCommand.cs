@@ -1,5 +1,5 @@
 using System.CommandLine;
-using LogMonitoring.LoadGen.Kafka;
+using LogMonitoring.Kafka.Mock;
 
 namespace LogMonitoring.LoadGen.Commands;
 

@@ -1,4 +1,5 @@
 using LogMonitoring.Contracts;
+using LogMonitoring.Kafka.Mock;
 using Microsoft.Data.Sqlite;
 
 namespace LogMonitoring.ReliabilityTests.Infrastructure;
@@ -16,7 +17,7 @@ public sealed class ProcessSystem : IAsyncDisposable
     public ProcessSystem(int partitions = 4, int storeTimeoutSeconds = 60)
     {
         DataPath = Directory.CreateTempSubdirectory("logmon-rel-").FullName;
-        Kafka = new MockKafkaCluster(new Dictionary<string, int> { [LogTopics.Logs] = partitions, [LogTopics.DeadLetter] = 1 });
+        Kafka = new MockKafkaCluster(topics: new Dictionary<string, int> { [LogTopics.Logs] = partitions, [LogTopics.DeadLetter] = 1 });
         StoreConnectionString = $"Data Source={DatabaseFile};Default Timeout={storeTimeoutSeconds}";
     }
 

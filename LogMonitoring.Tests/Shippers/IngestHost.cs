@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Confluent.Kafka;
-using LogMonitoring.AppHost.BackingServices;
+using LogMonitoring.Kafka.Mock;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -19,7 +19,7 @@ namespace LogMonitoring.Tests.Shippers;
 /// </summary>
 public class IngestHost : IAsyncLifetime
 {
-    private EmbeddedKafkaCluster? _kafka;
+    private MockKafkaCluster? _kafka;
     // Any type of the ingest assembly names its entry point; 'Program' alone is ambiguous next to the AppHost's.
     private WebApplicationFactory<LogMonitoring.Ingest.IngestOptions>? _factory;
 
@@ -45,7 +45,7 @@ public class IngestHost : IAsyncLifetime
 
     public virtual ValueTask InitializeAsync()
     {
-        _kafka = new EmbeddedKafkaCluster();
+        _kafka = new MockKafkaCluster();
         _factory = new WebApplicationFactory<LogMonitoring.Ingest.IngestOptions>().WithWebHostBuilder(web =>
         {
             web.UseSetting("ConnectionStrings:kafka", BootstrapServers);

@@ -1,0 +1,93 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace LogMonitoring.Kafka.Mock;
+
+/// <summary>
+/// librdkafka's mock cluster, hosted in this process for as long as the object lives. It speaks the real
+/// Kafka protocol on 127.0.0.1, so any client in any process uses it through <see cref="BootstrapServers"/>.
+/// The AppHost's embedded mode, the load generator's <c>kafka-mock</c> and the fault tests all host it
+/// with this type; the fault tests take the brokers down and bring them back on the same port, with their
+/// data and the groups' committed offsets intact. It keeps everything in memory: a development and test
+/// stand-in, never a broker for production.
+/// </summary>
+public sealed class MockKafkaCluster : IDisposable
+{
+    private readonly IntPtr _client;
+    private readonly IntPtr _cluster;
+    private readonly int _brokers;
+    private bool _disposed;
+
+    /// <param name="brokers">How many brokers the cluster has.</param>
+    /// <param name="topics">Topics to create up front, with their partition counts; others are created on first use with 4 partitions.</param>
+    public MockKafkaCluster(int brokers = 1, IReadOnlyDictionary<string, int>? topics = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(brokers, 1);
+        _brokers = brokers;
+        var rdkafka = LibrdkafkaMockApi.Instance;
+        var error = new byte[512];
+        // The mock cluster needs a client instance to host it; a producer with default settings will do.
+        var conf = rdkafka.ConfNew();
+        // The host client never connects anywhere; keep its "no bootstrap.servers" notice out of the output.
+        rdkafka.ConfSet(conf, "log_level", "4", error, (UIntPtr)error.Length);
+        _client = rdkafka.New(0, conf, error, (UIntPtr)error.Length);
+        if (_client == IntPtr.Zero)
+        {
+            throw new InvalidOperationException($"rd_kafka_new failed: {Encoding.UTF8.GetString(error).TrimEnd('\0')}");
+        }
+
+        _cluster = rdkafka.MockClusterNew(_client, brokers);
+        if (_cluster == IntPtr.Zero)
+        {
+            rdkafka.Destroy(_client);
+            throw new InvalidOperationException("rd_kafka_mock_cluster_new failed");
+        }
+
+        BootstrapServers = Marshal.PtrToStringUTF8(rdkafka.MockClusterBootstraps(_cluster))!;
+        foreach (var (topic, partitions) in topics ?? new Dictionary<string, int>())
+        {
+            Check(rdkafka.MockTopicCreate(_cluster, topic, partitions, 1), $"create topic {topic}");
+        }
+    }
+
+    /// <summary>The brokers' addresses, <c>127.0.0.1:PORT,...</c> (new random ports at every start).</summary>
+    public string BootstrapServers { get; }
+
+    /// <summary>Closes every connection to the brokers and refuses new ones, keeping their data.</summary>
+    public void TakeDown()
+    {
+        for (var broker = 1; broker <= _brokers; broker++)
+        {
+            Check(LibrdkafkaMockApi.Instance.MockBrokerSetDown(_cluster, broker), $"take broker {broker} down");
+        }
+    }
+
+    /// <summary>Accepts connections again, on the same ports.</summary>
+    public void BringUp()
+    {
+        for (var broker = 1; broker <= _brokers; broker++)
+        {
+            Check(LibrdkafkaMockApi.Instance.MockBrokerSetUp(_cluster, broker), $"bring broker {broker} up");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        LibrdkafkaMockApi.Instance.MockClusterDestroy(_cluster);
+        LibrdkafkaMockApi.Instance.Destroy(_client);
+    }
+
+    private static void Check(int error, string what)
+    {
+        if (error != 0)
+        {
+            throw new InvalidOperationException($"Could not {what}: librdkafka error {error}");
+        }
+    }
+}
