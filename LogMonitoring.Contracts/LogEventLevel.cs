@@ -27,9 +27,6 @@ public static class LogEventLevels
         _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
     };
 
-    /// <summary>ERROR and FATAL count as errors in error rates.</summary>
-    public static bool IsError(this LogEventLevel level) => level >= LogEventLevel.Error;
-
     /// <summary>
     /// Accepts the canonical names and the aliases common loggers emit (Serilog, log4net, syslog,
     /// Python logging), case-insensitively.

@@ -31,8 +31,6 @@ public interface ILogStore
 public sealed record LogWriteResult(int Inserted, IReadOnlyList<int> DuplicateIndexes)
 {
     public static LogWriteResult Empty { get; } = new(0, []);
-
-    public int Duplicates => DuplicateIndexes.Count;
 }
 
 /// <summary>Filters shared by search and count. Null means "any"; the time range is [Start, End).</summary>

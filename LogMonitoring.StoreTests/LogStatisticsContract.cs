@@ -183,8 +183,9 @@ public abstract class LogStatisticsContract : IAsyncLifetime
         await Store.WriteBatchAsync([.. old, .. recent], Ct);
         await RollUpUntilCaughtUpAsync(Statistics);
 
-        var result = await Statistics.ApplyRetentionAsync(
-            new RetentionOptions { LogDays = 7, LevelDays = { ["DEBUG"] = 1 } }, now, Ct);
+        // A store that deletes in passes runs one; MongoDB expires by TTL and has none to run.
+        var retention = new RetentionOptions { LogDays = 7, LevelDays = { ["DEBUG"] = 1 } };
+        var result = Store is ILogRetention expiring ? await expiring.ApplyRetentionAsync(retention, now, Ct) : null;
 
         await AssertRetainedAsync(result, old, recent, now);
         // Hourly and 5-minute statistics outlive the logs; minute statistics keep 7 days by default.
@@ -193,8 +194,9 @@ public abstract class LogStatisticsContract : IAsyncLifetime
     }
 
     /// <summary>What retention removed, as this store applies it (deleting, or by TTL).</summary>
-    protected virtual async Task AssertRetainedAsync(RetentionResult result, List<LogEvent> old, List<LogEvent> recent, DateTime now)
+    protected virtual async Task AssertRetainedAsync(RetentionResult? result, List<LogEvent> old, List<LogEvent> recent, DateTime now)
     {
+        Assert.NotNull(result);
         var recentDebug = recent.Count(e => e.Level == LogEventLevel.Debug && e.Timestamp < now.AddDays(-1));
         Assert.Equal(old.Count + recentDebug, result.LogsDeleted);
         Assert.Equal(recent.Count - recentDebug, await Store.CountAsync(new LogQuery(), Ct));

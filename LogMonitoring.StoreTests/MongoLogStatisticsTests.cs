@@ -26,7 +26,7 @@ public sealed class MongoLogStatisticsTests : LogStatisticsContract
     protected override ILogStore OpenSecondHandle() => new MongoLogStore(_connectionString!) { RollupLease = TimeSpan.FromSeconds(5) };
 
     /// <summary>MongoDB deletes by TTL in the background; here the documents' expiry dates are checked instead.</summary>
-    protected override async Task AssertRetainedAsync(RetentionResult result, List<LogEvent> old, List<LogEvent> recent, DateTime now)
+    protected override async Task AssertRetainedAsync(RetentionResult? result, List<LogEvent> old, List<LogEvent> recent, DateTime now)
     {
         var logs = new MongoClient(_connectionString).GetDatabase(MongoUrl.Create(_connectionString).DatabaseName).GetCollection<LogDocument>(MongoLogStore.LogsCollection);
         var expired = await logs.CountDocumentsAsync(d => d.ExpireAt < now, cancellationToken: TestContext.Current.CancellationToken);

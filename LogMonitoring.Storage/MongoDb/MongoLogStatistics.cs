@@ -231,12 +231,5 @@ public sealed partial class MongoLogStore
         return documents.Select(d => new ServiceSummary(d.Service, d.ToBucket().Levels, DateTime.SpecifyKind(d.LastSeen, DateTimeKind.Utc))).ToList();
     }
 
-    /// <summary>
-    /// MongoDB expires logs and statistics itself (TTL indexes on <c>expire_at</c> and <c>bucket</c>), so
-    /// nothing is deleted here; this reports the policy in force.
-    /// </summary>
-    public Task<RetentionResult> ApplyRetentionAsync(RetentionOptions retention, DateTime now, CancellationToken cancellationToken) =>
-        Task.FromResult(new RetentionResult(0, 0));
-
     internal DateTime ExpiresAt(LogEventLevel level, DateTime timestamp) => timestamp.AddDays(_retention.DaysFor(level));
 }

@@ -9,7 +9,7 @@ namespace LogMonitoring.Storage.Sqlite;
 /// The embedded store: one SQLite file in WAL mode, shared by every process on the machine (persister
 /// replicas write, stats reads). Each batch is one transaction; a duplicate id is skipped, not an error.
 /// </summary>
-public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
+public sealed partial class SqliteLogStore : ILogStore, ILogStatistics, ILogRetention
 {
     private readonly string _connectionString;
     private readonly string _pragmas;

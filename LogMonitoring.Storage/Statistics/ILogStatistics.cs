@@ -18,9 +18,4 @@ public interface ILogStatistics
     Task<IReadOnlyList<StatsBucket>> GetBucketsAsync(StatsInterval interval, DateTime start, DateTime end, string? service, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(CancellationToken cancellationToken);
-
-    /// <summary>Deletes raw logs and statistics older than the retention policy allows.</summary>
-    Task<RetentionResult> ApplyRetentionAsync(RetentionOptions retention, DateTime now, CancellationToken cancellationToken);
 }
-
-public sealed record RetentionResult(long LogsDeleted, long BucketsDeleted);
