@@ -9,6 +9,7 @@ builder.AddIngestServices();
 
 var app = builder.Build();
 
+app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapIngestApiReference();
 app.MapIngestApi();

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Microsoft.Extensions.Hosting;
+namespace LogMonitoring.ServiceDefaults;
 
 /// <summary>Writes the readiness report as JSON so an operator sees which dependency is down, and why.</summary>
 internal static class HealthResponse

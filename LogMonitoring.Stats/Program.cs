@@ -1,15 +1,17 @@
 using LogMonitoring.Stats;
 using LogMonitoring.Stats.Apis;
+using LogMonitoring.Stats.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(StatsMetrics.MeterName);
-builder.AddApplicationServices();
+builder.AddStatsServices();
 
 var app = builder.Build();
 
+app.UseServiceDefaults();
 app.MapDefaultEndpoints();
-app.MapApiReference();
+app.MapStatsApiReference();
 app.MapSearchApi();
 app.MapStatsApi();
 

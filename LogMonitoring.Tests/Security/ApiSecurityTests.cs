@@ -36,6 +36,7 @@ public sealed class ApiSecurityTests : IAsyncLifetime
         builder.AddServiceDefaults();
         builder.AddApiSecurity();
         var app = builder.Build();
+        app.UseServiceDefaults();
         app.MapDefaultEndpoints();
         var api = app.MapGroup("/api").RequireRateLimiting(SecurityExtensions.RateLimitPolicy);
         api.MapPost("/write", () => Results.Accepted()).RequireAuthorization(Scopes.WriteLogs);
@@ -161,6 +162,19 @@ public sealed class ApiSecurityTests : IAsyncLifetime
         using var response = await client.PostAsync("/api/write", null, Ct);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Default_endpoints_are_not_mapped_without_the_shared_pipeline()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+        builder.Logging.ClearProviders();
+        builder.AddServiceDefaults();
+        await using var app = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapDefaultEndpoints());
+
+        Assert.Contains("UseServiceDefaults", error.Message);
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public sealed class IngestRateLimitTests : IAsyncLifetime
         builder.AddServiceDefaults();
         builder.AddApiSecurity();
         _app = builder.Build();
+        _app.UseServiceDefaults();
         _app.MapDefaultEndpoints();
         _app.MapPost("/api/write", async (HttpContext context) =>
         {

@@ -44,6 +44,7 @@ public sealed class ShipperCredentialTests : IAsyncLifetime
         builder.AddServiceDefaults();
         builder.AddApiSecurity();
         _app = builder.Build();
+        _app.UseServiceDefaults();
         _app.MapDefaultEndpoints();
         _app.MapPost("/api/write", (HttpContext context) => Results.Text(context.User.Identity!.Name))
             .RequireAuthorization(Scopes.WriteLogs).RequireIngestRateLimits();

@@ -4,11 +4,12 @@ using LogMonitoring.Storage;
 using LogMonitoring.ServiceDefaults.Security;
 using Scalar.AspNetCore;
 
-namespace Microsoft.Extensions.Hosting;
+namespace LogMonitoring.Stats.Extensions;
 
-public static class Extensions
+/// <summary>The stats service's wiring: options, the log store, the rollup and retention workers, OpenAPI.</summary>
+public static class StatsServiceExtensions
 {
-    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddStatsServices(this IHostApplicationBuilder builder)
     {
         builder.AddApiSecurity();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -24,7 +25,7 @@ public static class Extensions
     }
 
     /// <summary>The OpenAPI document at /openapi/v1.json and the interactive reference at /scalar.</summary>
-    public static WebApplication MapApiReference(this WebApplication app)
+    public static WebApplication MapStatsApiReference(this WebApplication app)
     {
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("LogMonitoring Stats API"));

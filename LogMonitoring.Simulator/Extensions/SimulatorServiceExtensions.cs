@@ -3,11 +3,12 @@ using LogMonitoring.Simulator.Patterns;
 using LogMonitoring.Simulator.Traffic;
 using Microsoft.Extensions.Options;
 
-namespace Microsoft.Extensions.Hosting;
+namespace LogMonitoring.Simulator.Extensions;
 
-public static class Extensions
+/// <summary>The simulator's wiring: its options, the ingest client and one worker per simulated service.</summary>
+public static class SimulatorServiceExtensions
 {
-    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddSimulatorServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<SimulatorOptions>().BindConfiguration(SimulatorOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();

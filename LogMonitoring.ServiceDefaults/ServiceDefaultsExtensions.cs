@@ -4,19 +4,22 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using LogMonitoring.ServiceDefaults;
 using LogMonitoring.ServiceDefaults.Security;
 using Microsoft.Extensions.Configuration;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
+// In Aspire's namespace for service defaults, so every service project finds AddServiceDefaults without a using.
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every LogMonitoring service shares: OpenTelemetry (OTLP to the Aspire dashboard when configured,
-/// Prometheus scraping always), health probes, service discovery and resilient outgoing HTTP.
+/// Prometheus scraping always), health probes, service discovery, resilient outgoing HTTP, and the request
+/// pipeline (<see cref="UseServiceDefaults"/>) in front of the endpoints (<see cref="MapDefaultEndpoints"/>).
 /// </summary>
-public static class Extensions
+public static class ServiceDefaultsExtensions
 {
     public const string HealthPath = "/health";
     public const string AlivePath = "/alive";
@@ -25,13 +28,11 @@ public static class Extensions
     /// <summary>Health checks with this tag decide liveness; all checks decide readiness.</summary>
     public const string LiveTag = "live";
 
-    /// <summary>Meters whose instruments every service exports; services add their own with <see cref="AddServiceMeter"/>.</summary>
-    private static readonly List<string> s_meters = [];
+    private const string PipelineMarker = "LogMonitoring.ServiceDefaults.Pipeline";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, params string[] meters)
         where TBuilder : IHostApplicationBuilder
     {
-        s_meters.AddRange(meters);
         builder.ConfigureOpenTelemetry(meters);
         builder.AddDefaultHealthChecks();
 
@@ -44,13 +45,6 @@ public static class Extensions
 
         // No endpoint may answer with a stack trace; failures become RFC 9457 problem details.
         builder.Services.AddProblemDetails();
-        return builder;
-    }
-
-    public static TBuilder AddServiceMeter<TBuilder>(this TBuilder builder, string meter)
-        where TBuilder : IHostApplicationBuilder
-    {
-        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(meter));
         return builder;
     }
 
@@ -97,16 +91,12 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (ready: every check), <c>/alive</c> (live: the process answers) and
-    /// <c>/metrics</c> (Prometheus) in every environment: Kubernetes probes and Prometheus need them.
+    /// The request pipeline every service shares, in order: problem details for any failure (never a stack
+    /// trace, in any environment), security headers, routing, and, in services that serve an API
+    /// (<see cref="SecurityExtensions.AddApiSecurity"/>), authentication, authorization and per-caller rate
+    /// limits. Call it before mapping any endpoint.
     /// </summary>
-    /// <remarks>
-    /// Also sets up the request pipeline every service shares, in order: problem details for any failure
-    /// (never a stack trace, in any environment), security headers, routing, and, in services that
-    /// serve an API (<see cref="SecurityExtensions.AddApiSecurity"/>), authentication, authorization and
-    /// per-caller rate limits.
-    /// </remarks>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -118,6 +108,22 @@ public static class Extensions
             app.UseAuthorization();
             app.UseRateLimiter();
             app.WarnIfOpen();
+        }
+
+        ((IApplicationBuilder)app).Properties[PipelineMarker] = true;
+        return app;
+    }
+
+    /// <summary>
+    /// Maps <c>/health</c> (ready: every check), <c>/alive</c> (live: the process answers) and
+    /// <c>/metrics</c> (Prometheus) in every environment: Kubernetes probes and Prometheus need them.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        // Endpoints mapped without the shared pipeline would answer without security headers, problem details or authentication.
+        if (!((IApplicationBuilder)app).Properties.ContainsKey(PipelineMarker))
+        {
+            throw new InvalidOperationException("Call app.UseServiceDefaults() before app.MapDefaultEndpoints(): the endpoints need the shared request pipeline.");
         }
 
         // Probes stay open: Kubernetes calls them without credentials.

@@ -5,11 +5,12 @@ using LogMonitoring.Persister.Kafka;
 using LogMonitoring.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Microsoft.Extensions.Hosting;
+namespace LogMonitoring.Persister.Extensions;
 
-public static class Extensions
+/// <summary>The persister's wiring: options, the contract, the log store, the consumer and its dead-letter producer.</summary>
+public static class PersisterServiceExtensions
 {
-    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddPersisterServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<PersisterOptions>().BindConfiguration(PersisterOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
