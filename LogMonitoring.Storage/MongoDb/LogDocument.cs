@@ -45,12 +45,27 @@ public sealed class LogDocument
     [BsonElement("stored_at")]
     public DateTime StoredAt { get; init; }
 
+    /// <summary>The message case-folded, for text search (<see cref="MessageText"/>).</summary>
+    [BsonElement("text_folded"), BsonIgnoreIfNull]
+    public string? TextFolded { get; init; }
+
+    /// <summary>The folded message's distinct trigrams (multikey index); null when it has too many.</summary>
+    [BsonElement("text_grams"), BsonIgnoreIfNull]
+    public IReadOnlyList<string>? TextGrams { get; init; }
+
+    /// <summary>True when the message has more trigrams than are indexed: text search checks it directly.</summary>
+    [BsonElement("text_long"), BsonIgnoreIfDefault]
+    public bool TextLong { get; init; }
+
     /// <summary>When MongoDB's TTL monitor deletes this log: its timestamp plus its level's retention.</summary>
     [BsonElement("expire_at")]
     public DateTime ExpireAt { get; init; }
 
-    public static LogDocument From(LogEvent e, DateTime storedAt, DateTime expireAt) => new()
+    public static LogDocument From(LogEvent e, DateTime storedAt, DateTime expireAt)
     {
+        var grams = MessageText.Grams(e.Message);
+        return new()
+        {
         Id = e.Id,
         SourceId = e.SourceId,
         Timestamp = e.Timestamp,
@@ -64,7 +79,11 @@ public sealed class LogDocument
         ReceivedAt = e.ReceivedAt,
         StoredAt = storedAt,
         ExpireAt = expireAt,
-    };
+        TextFolded = MessageText.Fold(e.Message),
+        TextGrams = grams,
+        TextLong = grams is null,
+        };
+    }
 
     public LogEvent ToEvent() => new()
     {
