@@ -94,6 +94,21 @@ public sealed partial class SqliteLogStore : ILogSearch
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
+        PrepareSearch(command, query, limit, after);
+        var items = await ReadEventsAsync(command, limit + 1, cancellationToken);
+        LogCursor? next = null;
+        if (items.Count > limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            next = new LogCursor(items[^1].Timestamp, items[^1].Id);
+        }
+
+        return new LogPage(items, next);
+    }
+
+    /// <summary>One newest-first page: limit + 1 rows, to know whether there is a next page.</summary>
+    private void PrepareSearch(SqliteCommand command, LogQuery query, int limit, LogCursor? after)
+    {
         var conditions = SqliteFilter.Conditions(command, query, _indexedPaths);
         if (after is not null)
         {
@@ -105,15 +120,23 @@ public sealed partial class SqliteLogStore : ILogSearch
 
         command.CommandText = $"SELECT {Columns} FROM logs{SqliteFilter.WhereClause(conditions)} ORDER BY ts DESC, id DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", limit + 1);
-        var items = await ReadEventsAsync(command, limit + 1, cancellationToken);
-        LogCursor? next = null;
-        if (items.Count > limit)
+    }
+
+    /// <summary>SQLite's plan for a search page (EXPLAIN QUERY PLAN), one line per step; the tests assert it.</summary>
+    internal async Task<IReadOnlyList<string>> ExplainSearchAsync(LogQuery query, LogCursor? after, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        PrepareSearch(command, query, 100, after);
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        var plan = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            items.RemoveAt(items.Count - 1);
-            next = new LogCursor(items[^1].Timestamp, items[^1].Id);
+            plan.Add(reader.GetString(3));
         }
 
-        return new LogPage(items, next);
+        return plan;
     }
 
     public async Task<long> CountAsync(LogQuery query, CancellationToken cancellationToken)
