@@ -55,7 +55,7 @@ public static class LiveTail
             var position = resume is null ? await services.Search.TailEndAsync(cancellationToken) : new TailPosition(resume);
             // The first read happens here, so a position this store never issued is a 400, not a broken stream.
             var first = await services.Search.TailAsync(query!, position, PageSize, cancellationToken);
-            return TypedResults.ServerSentEvents(Events(services, query!, first, slot, cancellationToken));
+            return TypedResults.ServerSentEvents(Events(services, query!, position, first, slot, cancellationToken));
         }
         catch (FormatException)
         {
@@ -72,9 +72,11 @@ public static class LiveTail
     }
 
     private static async IAsyncEnumerable<SseItem<object>> Events(
-        SearchServices services, LogQuery query, TailPage page, IDisposable slot, [EnumeratorCancellation] CancellationToken cancellationToken)
+        SearchServices services, LogQuery query, TailPosition start, TailPage page, IDisposable slot, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var _ = slot;
+        // At once, so the client has the response (and the position it starts from) before the first log.
+        yield return new SseItem<object>(new { }, HeartbeatEvent) { EventId = start.Token };
         var poll = services.Options.Value.TailPollInterval;
         var lastSent = services.Time.GetTimestamp();
         TailPosition? sentPosition = null;

@@ -61,11 +61,8 @@ public sealed class LogDocument
     [BsonElement("expire_at")]
     public DateTime ExpireAt { get; init; }
 
-    public static LogDocument From(LogEvent e, DateTime storedAt, DateTime expireAt)
+    public static LogDocument From(LogEvent e, DateTime storedAt, DateTime expireAt) => new()
     {
-        var grams = MessageText.Grams(e.Message);
-        return new()
-        {
         Id = e.Id,
         SourceId = e.SourceId,
         Timestamp = e.Timestamp,
@@ -80,10 +77,9 @@ public sealed class LogDocument
         StoredAt = storedAt,
         ExpireAt = expireAt,
         TextFolded = MessageText.Fold(e.Message),
-        TextGrams = grams,
-        TextLong = grams is null,
-        };
-    }
+        TextGrams = MessageText.Grams(e.Message),
+        TextLong = MessageText.IsLong(e.Message),
+    };
 
     public LogEvent ToEvent() => new()
     {

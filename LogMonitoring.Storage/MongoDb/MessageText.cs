@@ -16,4 +16,7 @@ public static class MessageText
     public static string Fold(string message) => TextFolding.Fold(message);
 
     public static IReadOnlyList<string>? Grams(string message) => Trigrams.Distinct(TextFolding.Fold(message), MaxGrams);
+
+    /// <summary>True when <see cref="Grams"/> is null; only messages longer than the cap are counted again.</summary>
+    public static bool IsLong(string message) => message.Length > MaxGrams + 2 && Grams(message) is null;
 }
