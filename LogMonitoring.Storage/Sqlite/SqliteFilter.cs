@@ -23,18 +23,24 @@ internal sealed class SqliteFilter
 
     private readonly SqliteCommand _command;
     private readonly IReadOnlyDictionary<FieldRef, string> _indexedPaths;
+    private readonly IReadOnlySet<string> _commonText;
     private int _parameters;
 
-    private SqliteFilter(SqliteCommand command, IReadOnlyDictionary<FieldRef, string> indexedPaths)
+    private SqliteFilter(SqliteCommand command, IReadOnlyDictionary<FieldRef, string> indexedPaths, IReadOnlySet<string>? commonText)
     {
         _command = command;
         _indexedPaths = indexedPaths;
+        _commonText = commonText ?? new HashSet<string>();
     }
 
     /// <summary>The conditions of <paramref name="query"/>, ANDed (empty when it matches everything); parameters go on the command.</summary>
-    public static List<string> Conditions(SqliteCommand command, LogQuery query, IReadOnlyDictionary<FieldRef, string> indexedPaths)
+    /// <param name="commonText">
+    /// Folded needles known to match many logs: a newest-first page checks those log by log as it walks
+    /// the time index (it finds a page's worth soon), instead of collecting every match first.
+    /// </param>
+    public static List<string> Conditions(SqliteCommand command, LogQuery query, IReadOnlyDictionary<FieldRef, string> indexedPaths, IReadOnlySet<string>? commonText = null)
     {
-        var filter = new SqliteFilter(command, indexedPaths);
+        var filter = new SqliteFilter(command, indexedPaths, commonText);
         var conditions = new List<string>();
         if (query.Service is not null)
         {
@@ -74,6 +80,16 @@ internal sealed class SqliteFilter
         return conditions;
     }
 
+    /// <summary>The text needles of a query that the trigram index serves (three characters or more), folded.</summary>
+    public static IEnumerable<string> IndexedNeedles(QueryNode? node) => node switch
+    {
+        AllOf all => all.Terms.SelectMany(IndexedNeedles),
+        AnyOf any => any.Terms.SelectMany(IndexedNeedles),
+        Not not => IndexedNeedles(not.Term),
+        TextMatch text when Trigrams.ScalarCount(text.Folded) >= Trigrams.Length => [text.Folded],
+        _ => [],
+    };
+
     /// <summary>" WHERE a AND b", or "" when there is no condition.</summary>
     public static string WhereClause(IReadOnlyList<string> conditions) =>
         conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
@@ -100,9 +116,15 @@ internal sealed class SqliteFilter
     private string Text(TextMatch text)
     {
         // The trigram index finds needles of three characters or more; shorter ones are checked row by row.
-        return Trigrams.ScalarCount(text.Folded) >= Trigrams.Length
-            ? $"seq IN (SELECT rowid FROM {TextTable} WHERE {TextTable} MATCH {Parameter(TextPhrase(text.Folded))})"
-            : $"instr({FoldFunction}(message), {Parameter(text.Folded)}) > 0";
+        if (Trigrams.ScalarCount(text.Folded) < Trigrams.Length)
+        {
+            return $"instr({FoldFunction}(message), {Parameter(text.Folded)}) > 0";
+        }
+
+        var phrase = Parameter(TextPhrase(text.Folded));
+        return _commonText.Contains(text.Folded)
+            ? $"EXISTS (SELECT 1 FROM {TextTable} WHERE {TextTable} MATCH {phrase} AND rowid = logs.seq)"
+            : $"seq IN (SELECT rowid FROM {TextTable} WHERE {TextTable} MATCH {phrase})";
     }
 
     private static string Column(LogField field) => field switch

@@ -94,7 +94,7 @@ public sealed partial class SqliteLogStore : ILogSearch
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        PrepareSearch(command, query, limit, after);
+        PrepareSearch(command, query, limit, after, await CommonNeedlesAsync(connection, query, cancellationToken));
         var items = await ReadEventsAsync(command, limit + 1, cancellationToken);
         LogCursor? next = null;
         if (items.Count > limit)
@@ -106,10 +106,35 @@ public sealed partial class SqliteLogStore : ILogSearch
         return new LogPage(items, next);
     }
 
-    /// <summary>One newest-first page: limit + 1 rows, to know whether there is a next page.</summary>
-    private void PrepareSearch(SqliteCommand command, LogQuery query, int limit, LogCursor? after)
+    /// <summary>
+    /// More matches than this make a needle "common": a page then checks logs one by one along the time
+    /// index (a page's worth is found after a few hundred), rather than collecting every match and sorting.
+    /// </summary>
+    public int CommonTextMatches { get; init; } = 50_000;
+
+    /// <summary>The needles of the query with more than <see cref="CommonTextMatches"/> matches, found by counting up to that many in the index.</summary>
+    private async Task<IReadOnlySet<string>> CommonNeedlesAsync(SqliteConnection connection, LogQuery query, CancellationToken cancellationToken)
     {
-        var conditions = SqliteFilter.Conditions(command, query, _indexedPaths);
+        var common = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var needle in SqliteFilter.IndexedNeedles(query.Where).Distinct(StringComparer.Ordinal))
+        {
+            await using var probe = connection.CreateCommand();
+            probe.CommandText = $"SELECT COUNT(*) FROM (SELECT rowid FROM {SqliteFilter.TextTable} WHERE {SqliteFilter.TextTable} MATCH $phrase LIMIT $limit)";
+            probe.Parameters.AddWithValue("$phrase", SqliteFilter.TextPhrase(needle));
+            probe.Parameters.AddWithValue("$limit", CommonTextMatches + 1);
+            if (await WithDeadlineAsync(connection, async ct => (long)(await probe.ExecuteScalarAsync(ct))!, cancellationToken) > CommonTextMatches)
+            {
+                common.Add(needle);
+            }
+        }
+
+        return common;
+    }
+
+    /// <summary>One newest-first page: limit + 1 rows, to know whether there is a next page.</summary>
+    private void PrepareSearch(SqliteCommand command, LogQuery query, int limit, LogCursor? after, IReadOnlySet<string>? commonText = null)
+    {
+        var conditions = SqliteFilter.Conditions(command, query, _indexedPaths, commonText);
         if (after is not null)
         {
             // Bounded by ts <= cursor, so the index seek starts at the cursor instead of skipping earlier pages.
@@ -127,7 +152,7 @@ public sealed partial class SqliteLogStore : ILogSearch
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        PrepareSearch(command, query, 100, after);
+        PrepareSearch(command, query, 100, after, await CommonNeedlesAsync(connection, query, cancellationToken));
         command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
         var plan = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -70,6 +70,32 @@ public sealed class SqliteLogSearchTests : LogSearchContract
         Assert.Contains(plan, step => step.Contains("VIRTUAL TABLE INDEX", StringComparison.Ordinal) && step.Contains("logs_text", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("timed")]
+    [InlineData("rolled -stone")]
+    [InlineData("NOT timeout OR \"full on\"")]
+    public async Task A_common_word_is_checked_along_the_time_index_with_the_same_answers(string text)
+    {
+        var common = new SqliteLogStore($"Data Source={DataSource}") { Search = Options, CommonTextMatches = 5 };
+        var query = new LogQuery { Where = Q(text) };
+
+        var plan = await common.ExplainSearchAsync(query, null, Ct);
+        var seen = new List<LogEvent>();
+        LogCursor? cursor = null;
+        do
+        {
+            var page = await common.SearchAsync(query, 11, cursor, Ct);
+            seen.AddRange(page.Items);
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+
+        Assert.Contains(plan, step => step.StartsWith("SCAN logs USING INDEX ix_logs_ts_id", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+        Assert.Equal((await AllPagesAsync(query, 50)).Select(e => e.Id), seen.Select(e => e.Id));
+        Assert.Equal(Events.Count(e => ReferenceSearch.Matches(query.Where, e)), seen.Count);
+    }
+
     [Fact]
     public async Task The_text_index_follows_deletions_in_the_same_transaction()
     {
