@@ -110,7 +110,7 @@ start() {
   # Run from the build folder, so the service reads its own appsettings.json (the content root is the working directory).
   (cd "$(dirname "$dll")" && exec env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
       ApiKeys__Keys__0__Name=bench ApiKeys__Keys__0__Key="$LOGMON_API_KEY" ApiKeys__Keys__0__Scopes__0=logs:write \
-      ApiKeys__Keys__0__Scopes__1=logs:read ApiKeys__RequestsPerSecond=1000000 \
+      ApiKeys__Keys__0__Scopes__1=logs:read ApiKeys__RequestsPerSecond=1000000 ApiKeys__BytesPerSecond=2000000000 ApiKeys__BurstBytes=2000000000 \
       ConnectionStrings__kafka="$bootstrap" ConnectionStrings__logstore="Data Source=$work/logs.db" "$@" \
       dotnet "$dll" --urls "http://127.0.0.1:$port") >"$out/logs/$name.log" 2>&1 &
   started_pid=$!

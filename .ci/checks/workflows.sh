@@ -99,7 +99,7 @@ for script in "${scripts[@]}"; do
 done
 
 # The deployment scripts the CD workflow calls get a syntax check once they exist; whether every path
-# a workflow names exists is the Workflows test's job (LogMonitoring.Tests/Workflows).
+# a workflow names exists is the Workflows test's job (LogMonitoring.RepositoryTests/Workflows).
 for script in deploy/scripts/deploy.sh deploy/scripts/rollback.sh deploy/scripts/verify.sh; do
   if [ ! -f "$script" ]; then
     echo "skip bash -n ${script}: not in the repository yet"

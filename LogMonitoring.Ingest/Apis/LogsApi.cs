@@ -18,7 +18,7 @@ public static class LogsApi
     {
         var api = app.MapGroup("/api/logs").WithTags("Ingest")
             .RequireAuthorization(Scopes.WriteLogs)
-            .RequireRateLimiting(SecurityExtensions.RateLimitPolicy);
+            .RequireIngestRateLimits();
 
         api.MapPost("/", IngestLogsAsync)
             .WithName("IngestLogs")

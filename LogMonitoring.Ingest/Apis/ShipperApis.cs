@@ -24,10 +24,10 @@ public static class ShipperApis
         // One per application: it holds no state of its own beyond the shared producer and metrics.
         var ingestion = ActivatorUtilities.CreateInstance<ShipperIngestion>(app.ServiceProvider);
         // Every route takes ?service=NAME: the service of records that name none. Credentials are the same
-        // as for POST /api/logs: X-Api-Key, or X-Seq-ApiKey as Seq clients send it, with the logs:write scope.
+        // as for POST /api/logs (X-Api-Key, X-Seq-ApiKey, Authorization ApiKey/Basic/Bearer) with the logs:write scope.
         var shippers = app.MapGroup("").WithTags("Shippers").DisableAntiforgery()
             .RequireAuthorization(Scopes.WriteLogs)
-            .RequireRateLimiting(SecurityExtensions.RateLimitPolicy);
+            .RequireIngestRateLimits();
 
         shippers.MapPost("/ingest/clef", (HttpContext context, string? service) => IngestClefAsync(context, ingestion, service, requireClefMarker: false))
             .WithName("IngestClef")

@@ -4,51 +4,80 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LogMonitoring.ServiceDefaults.Security;
 
 /// <summary>
-/// Authenticates <c>X-Api-Key</c> (and Seq's <c>X-Seq-ApiKey</c>, so Seq clients work unchanged). Keys are
-/// compared as SHA-256 digests in constant time, and never logged: only the key's name is.
+/// Authenticates API keys in every form shippers send them (<see cref="PresentedApiKeys"/>). Keys are
+/// compared as SHA-256 digests in constant time, and never logged: only the key's name is. A request that
+/// presents the same key more than once (a header repeated, or sent both as <c>X-Api-Key</c> and in
+/// <c>Authorization</c>) is that key; one that presents two different keys is refused.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IOptionsMonitor<ApiKeyOptions> keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IOptionsMonitor<ApiKeyOptions> keys,
+    IConfiguration configuration) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
-    public static readonly string[] HeaderNames = ["X-Api-Key", "X-Seq-ApiKey"];
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? presented = null;
-        foreach (var header in HeaderNames)
-        {
-            if (Request.Headers.TryGetValue(header, out var value) && !string.IsNullOrEmpty(value))
-            {
-                presented = value.ToString();
-                break;
-            }
-        }
-
-        if (presented is null)
+        var presented = PresentedApiKeys.Read(Request.Headers, SecurityExtensions.HasJwt(configuration));
+        if (presented.Count == 0)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var entry = Find(keys.CurrentValue, presented);
+        var entry = Resolve(keys.CurrentValue, presented, out var failure);
         if (entry is null)
         {
-            return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+            return Task.FromResult(AuthenticateResult.Fail(failure!));
         }
 
         var claims = new List<Claim> { new(ClaimTypes.Name, entry.Name) };
         claims.AddRange(entry.Scopes.Select(s => new Claim(Scopes.ClaimType, s)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+
+    /// <summary>
+    /// The one key every presented credential names, or null with the reason (which names where the
+    /// credential was sent, never its value).
+    /// </summary>
+    internal static ApiKeyEntry? Resolve(ApiKeyOptions options, IReadOnlyList<PresentedApiKey> presented, out string? failure)
+    {
+        ApiKeyEntry? resolved = null;
+        foreach (var credential in presented)
+        {
+            if (credential.Key is null)
+            {
+                failure = $"{credential.Source}: the credentials are not base64 of 'user:key'.";
+                return null;
+            }
+
+            var match = Find(options, credential.Key) ?? (credential.Alternative is { } alternative ? Find(options, alternative) : null);
+            if (match is null)
+            {
+                failure = $"{credential.Source}: the API key is not valid.";
+                return null;
+            }
+
+            if (resolved is not null && !ReferenceEquals(resolved, match))
+            {
+                failure = "The request presents two different API keys; send one.";
+                return null;
+            }
+
+            resolved = match;
+        }
+
+        failure = null;
+        return resolved;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -1,17 +1,13 @@
-using System.Globalization;
 using System.Security.Claims;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace LogMonitoring.ServiceDefaults.Security;
 
@@ -20,11 +16,12 @@ public sealed class ApiSecurity;
 
 /// <summary>
 /// API keys (and, when <c>Authentication:Jwt:Authority</c> is set, JWTs from an identity provider) with
-/// scopes; per-caller rate limits from ASP.NET Core's rate limiter; security headers.
+/// scopes; per-caller rate limits (<see cref="CallerRateLimits"/>); security headers.
 /// </summary>
 public static class SecurityExtensions
 {
-    public const string RateLimitPolicy = "per-caller";
+    /// <summary>The request-rate guard every API endpoint takes; ingest adds the byte budget with <see cref="CallerRateLimits.RequireIngestRateLimits"/>.</summary>
+    public const string RateLimitPolicy = CallerRateLimits.RequestPolicy;
     private const string SelectorScheme = "ApiKeyOrJwt";
 
     public static TBuilder AddApiSecurity<TBuilder>(this TBuilder builder)
@@ -35,6 +32,9 @@ public static class SecurityExtensions
         builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName)
             .Validate(o => o.Keys.All(k => !string.IsNullOrWhiteSpace(k.Name)), "ApiKeys:Keys: every key needs a Name.")
             .Validate(o => o.Keys.All(k => ApiKeyAuthenticationHandler.TryDigest(k, stackalloc byte[32])), "ApiKeys:Keys: every key needs a Key or a 64-character hex KeySha256.")
+            // Clients that repeat a header send its values comma-joined, so a comma cannot be part of a key.
+            .Validate(o => o.Keys.All(k => k.Key is null || (!k.Key.Contains(',') && k.Key.Trim() == k.Key)), "ApiKeys:Keys: a Key may not contain a comma or start or end with white space.")
+            .Validate(CallerRateLimits.AreValid, CallerRateLimits.ValidationMessage)
             .Validate(o => o.Keys.SelectMany(k => k.Scopes).All(s => Scopes.All.Contains(s)), $"ApiKeys:Keys: scopes must be among {string.Join(", ", Scopes.All)}.")
             // Outside development an unprotected API is a mistake, not a default.
             .Validate(o => environment.IsDevelopment() || o.Keys.Count > 0 || HasJwt(builder.Configuration),
@@ -42,8 +42,9 @@ public static class SecurityExtensions
             .ValidateOnStart();
 
         var authentication = builder.Services.AddAuthentication(SelectorScheme)
+            // A bearer token shaped like a JWT goes to the identity provider's handler; anything else is an API key.
             .AddPolicyScheme(SelectorScheme, "API key or bearer token", options => options.ForwardDefaultSelector = context =>
-                HasJwt(builder.Configuration) && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                HasJwt(builder.Configuration) && context.Request.Headers.Authorization.Any(PresentedApiKeys.IsJwtBearer)
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -59,36 +60,7 @@ public static class SecurityExtensions
 
         builder.Services.AddAuthorizationBuilder().AddScopePolicies(builder.Configuration, environment);
 
-        builder.Services.AddRateLimiter(options =>
-        {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.AddPolicy(RateLimitPolicy, context =>
-            {
-                var keys = context.RequestServices.GetRequiredService<IOptionsMonitor<ApiKeyOptions>>().CurrentValue;
-                var caller = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name! : null;
-                var perSecond = caller is null
-                    ? keys.AnonymousRequestsPerSecond
-                    : keys.Keys.FirstOrDefault(k => k.Name == caller)?.RequestsPerSecond ?? keys.RequestsPerSecond;
-                var partition = caller is null ? $"ip:{context.Connection.RemoteIpAddress}" : $"key:{caller}";
-                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = Math.Max(1, perSecond * 2),
-                    TokensPerPeriod = Math.Max(1, perSecond),
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                });
-            });
-            options.OnRejected = async (context, cancellationToken) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await Results.Problem(
-                    statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Rate limit exceeded",
-                    detail: $"caller: over the request rate allowed for this API key (ApiKeys:RequestsPerSecond); retry after {retryAfter} s",
-                    extensions: new Dictionary<string, object?> { ["field"] = "X-Api-Key" }).ExecuteAsync(context.HttpContext);
-            };
-        });
+        builder.Services.AddCallerRateLimits();
         return builder;
     }
 
@@ -123,7 +95,7 @@ public static class SecurityExtensions
         user.FindAll(Scopes.ClaimType).Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope)) ||
         user.FindAll("scp").Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope));
 
-    private static bool HasJwt(IConfiguration configuration) => !string.IsNullOrEmpty(configuration["Authentication:Jwt:Authority"]);
+    internal static bool HasJwt(IConfiguration configuration) => !string.IsNullOrEmpty(configuration["Authentication:Jwt:Authority"]);
 
     /// <summary>Headers that stop the API reference page being framed or sniffed, on every response.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>

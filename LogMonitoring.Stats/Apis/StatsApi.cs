@@ -21,7 +21,11 @@ public sealed record SeriesResponse(string Interval, DateTime Start, DateTime En
 
 public sealed record ServiceErrorRate(string Service, long Total, long Errors, double ErrorRate);
 
-public sealed record ErrorRateResponse(string Window, DateTime Start, DateTime End, IReadOnlyList<ServiceErrorRate> Services);
+/// <summary>The error rate of every service in the window, and of all of them together (<see cref="Overall"/>).</summary>
+public sealed record ErrorRateResponse(string Window, DateTime Start, DateTime End, ErrorRateTotals Overall, IReadOnlyList<ServiceErrorRate> Services);
+
+/// <summary>Counts summed over the services the answer covers: all of them for <c>service=all</c>, else the one asked for.</summary>
+public sealed record ErrorRateTotals(long Total, long Errors, double ErrorRate);
 
 public sealed record ServiceStats(string Service, long Total, long Errors, double ErrorRate, DateTime LastSeen, IReadOnlyDictionary<string, long> Levels);
 
@@ -40,7 +44,7 @@ public static class StatsApi
 
         api.MapGet("/error-rate", ErrorRateAsync)
             .WithName("GetErrorRate")
-            .WithSummary("Error rate (ERROR + FATAL over all) per service over a sliding window")
+            .WithSummary("Error rate (ERROR + FATAL over all) per service, and overall, over a sliding window")
             .WithDescription("The window is counted in whole minutes up to now: `window=5m` covers the current minute and the four before it.");
 
         api.MapGet("/series", SeriesAsync)
@@ -114,7 +118,9 @@ public static class StatsApi
             perService.Add(new ServiceErrorRate(wanted, 0, 0, 0));
         }
 
-        return TypedResults.Ok(new ErrorRateResponse(window ?? "5m", start, end, perService));
+        var overall = buckets.Aggregate(LevelCounts.Zero, (sum, b) => sum + b.Levels);
+        return TypedResults.Ok(new ErrorRateResponse(window ?? "5m", start, end,
+            new ErrorRateTotals(overall.Total, overall.Errors, Math.Round(overall.ErrorRate, 6)), perService));
     }
 
     public static async Task<Results<Ok<SeriesResponse>, ValidationProblem>> SeriesAsync(

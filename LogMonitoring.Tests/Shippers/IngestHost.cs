@@ -56,7 +56,6 @@ public class IngestHost : IAsyncLifetime
             web.UseSetting("ApiKeys:Keys:1:Name", "shipper-tests-reader");
             web.UseSetting("ApiKeys:Keys:1:Key", ReaderKey);
             web.UseSetting("ApiKeys:Keys:1:Scopes:0", "logs:read");
-            web.UseSetting("ApiKeys:RequestsPerSecond", "10000");
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);
@@ -71,8 +70,8 @@ public class IngestHost : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Reads the topic from the start until <paramref name="count"/> events of <paramref name="service"/> arrived (or 30 s passed).</summary>
-    public async Task<List<JsonElement>> ReadEventsAsync(string service, int count)
+    /// <summary>Reads the topic from the start until <paramref name="count"/> events of <paramref name="service"/> arrived (or <paramref name="wait"/>, 30 s by default, passed).</summary>
+    public async Task<List<JsonElement>> ReadEventsAsync(string service, int count, TimeSpan? wait = null)
     {
         var config = new ConsumerConfig
         {
@@ -82,24 +81,15 @@ public class IngestHost : IAsyncLifetime
             EnableAutoCommit = false,
         };
         using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
-        consumer.Subscribe(Topic);
         var found = new List<JsonElement>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + (wait ?? TimeSpan.FromSeconds(30));
         await Task.Run(() =>
         {
+            // Assigned rather than subscribed: no consumer group to join, which costs seconds per read.
+            consumer.Assign(TopicPartitions(deadline).Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
             while (found.Count < count && DateTime.UtcNow < deadline)
             {
-                ConsumeResult<string, byte[]>? result;
-                try
-                {
-                    result = consumer.Consume(TimeSpan.FromMilliseconds(200));
-                }
-                catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.UnknownTopicOrPart)
-                {
-                    // Nothing was produced to the topic yet; it exists once the first event arrives.
-                    continue;
-                }
-
+                var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
                 if (result?.Message?.Value is not { } value)
                 {
                     continue;
@@ -114,6 +104,27 @@ public class IngestHost : IAsyncLifetime
         }, TestContext.Current.CancellationToken);
         consumer.Close();
         return found;
+    }
+
+    // The topic exists once the first event was produced to it; until then it has no partitions.
+    private List<TopicPartition> TopicPartitions(DateTime deadline)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _kafka!.BootstrapServers }).Build();
+        while (true)
+        {
+            var topic = admin.GetMetadata(Topic, TimeSpan.FromSeconds(5)).Topics.Single();
+            if (topic.Error.Code == ErrorCode.NoError && topic.Partitions.Count > 0)
+            {
+                return topic.Partitions.Select(p => new TopicPartition(Topic, p.PartitionId)).ToList();
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Topic {Topic} has no partitions: {topic.Error.Reason}");
+            }
+
+            Thread.Sleep(100);
+        }
     }
 
     public virtual async ValueTask DisposeAsync()

@@ -85,6 +85,47 @@ public sealed class LokiPushTests(IngestHost host) : IClassFixture<IngestHost>
     }
 
     [Fact]
+    public async Task Promtail_style_push_with_basic_auth_stores_every_entry()
+    {
+        // Promtail, Alloy and the Loki client libraries authenticate with HTTP Basic: tenant as user, key as password.
+        const int entries = 50;
+        var service = TopicEvent.NewService("loki-basic");
+        var now = DateTime.UtcNow;
+        var push = new PushRequest();
+        var stream = new StreamAdapter { Labels = $$"""{service_name="{{service}}", job="promtail"}""" };
+        for (var i = 0; i < entries; i++)
+        {
+            var time = now.AddMilliseconds(i);
+            stream.Entries.Add(new EntryAdapter
+            {
+                Timestamp = new Timestamp { Seconds = (long)(time - DateTime.UnixEpoch).TotalSeconds, Nanos = time.Millisecond * 1_000_000 },
+                Line = $"request {i} served",
+            });
+        }
+
+        push.Streams.Add(stream);
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"tenant-1:{IngestHost.WriterKey}")));
+        client.DefaultRequestHeaders.Add("X-Scope-OrgID", "tenant-1");
+        var content = new ByteArrayContent(Snappier.Snappy.CompressToArray(push.ToByteArray()));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+
+        using var response = await client.PostAsync("/loki/api/v1/push", content, TestContext.Current.CancellationToken);
+        using var wrong = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/loki/api/v1/push")
+        {
+            Content = new ByteArrayContent([]),
+            Headers = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("tenant-1:wrong"u8.ToArray())) },
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        var events = await host.ReadEventsAsync(service, entries);
+        Assert.Equal(entries, events.Count);
+        Assert.Equal(Enumerable.Range(0, entries).Select(i => $"request {i} served").Order(), events.Select(e => e.Text("message")).Order());
+    }
+
+    [Fact]
     public async Task A_body_that_is_not_snappy_gets_400()
     {
         using var response = await PostSnappyAsync([0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x02]);
