@@ -110,6 +110,8 @@ public sealed class SearchApiTests(EmbeddedSystemFixture system)
     {
         var run = $"tail{Guid.NewGuid():N}"[..12];
         var url = $"/api/logs/tail?q={Q($"service:{run} AND level:ERROR")}";
+        // Tails another test just closed may hold their slots for a poll interval.
+        Assert.True(await WaitForFreeTailAsync());
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         using var response = await system.Stats.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -167,6 +169,27 @@ public sealed class SearchApiTests(EmbeddedSystemFixture system)
         {
             open.ForEach(r => r.Dispose());
         }
+
+        // Closed tails give their slots back.
+        Assert.True(await WaitForFreeTailAsync(), "no tail could be opened within 30 s of closing them all");
+    }
+
+    /// <summary>Opens and closes a tail as soon as the key has a free slot again; false when none frees up.</summary>
+    private async Task<bool> WaitForFreeTailAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await system.Stats.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/logs/tail?q=nothing-matches-this"), HttpCompletionOption.ResponseHeadersRead, Ct);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return true;
+            }
+
+            await Task.Delay(200, Ct);
+        }
+
+        return false;
     }
 
     /// <summary>Reads Server-Sent Events: blank-line separated blocks of <c>field: value</c> lines.</summary>

@@ -38,9 +38,11 @@ public sealed class SearchBenchmark(string dataSource, int repeat)
         var week = newest.AddDays(-7);
 
         // Values that exist: a busy service, a trace and a user from the last day, a cursor 1,000 pages deep.
-        var trace = await TextAsync(connection, "SELECT trace_id FROM logs WHERE ts >= $a ORDER BY ts DESC LIMIT 1 OFFSET 5000", day.Ticks, cancellationToken);
-        var user = await TextAsync(connection, "SELECT json_extract(metadata, '$.\"user_id\"') FROM logs WHERE ts >= $a ORDER BY ts DESC LIMIT 1 OFFSET 7000", day.Ticks, cancellationToken);
-        var deep = await CursorAsync(connection, "svc-03", 100_000, cancellationToken);
+        var trace = await TextAsync(connection, "SELECT trace_id FROM logs WHERE ts >= $a ORDER BY ts DESC LIMIT 1 OFFSET 300", day.Ticks, cancellationToken);
+        var user = await TextAsync(connection, "SELECT json_extract(metadata, '$.\"user_id\"') FROM logs WHERE ts >= $a ORDER BY ts DESC LIMIT 1 OFFSET 500", day.Ticks, cancellationToken);
+        // A page 1,000 pages deep (of 100), or half-way down on a store too small for that.
+        var depth = (int)Math.Min(100_000, await ScalarAsync(connection, "SELECT COUNT(*) FROM logs WHERE service = 'svc-03'", cancellationToken) / 2);
+        var deep = await CursorAsync(connection, "svc-03", depth, cancellationToken);
         var now = newest.AddSeconds(1);
 
         LogQuery Parse(string q, DateTime? start = null, DateTime? end = null) => new() { Where = QueryParser.ParseValid(q, now), Start = start, End = end };
@@ -60,7 +62,7 @@ public sealed class SearchBenchmark(string dataSource, int repeat)
                 "seq IN (SELECT rowid FROM logs_text WHERE logs_text MATCH $a) AND ts >= $b", "\"" + SearchCorpusShape.Substring + "\"", day.Ticks),
             Page("not", "NOT: errors of the last hour outside the busiest service", "level:ERROR AND NOT service:svc-00", Parse("level:ERROR AND NOT service:svc-00", hour), null,
                 "level = 4 AND NOT coalesce(service = $a, 0) AND ts >= $b", "svc-00", hour.Ticks),
-            Page("deep-cursor", "a page 1,000 pages deep (cursor) of one service", "service:svc-03", Parse("service:svc-03"), deep,
+            Page("deep-cursor", $"a page {depth / 100:N0} pages deep (cursor) of one service", "service:svc-03", Parse("service:svc-03"), deep,
                 "service = $a AND ts <= $c AND (ts < $c OR id < $d)", "svc-03"),
         };
 

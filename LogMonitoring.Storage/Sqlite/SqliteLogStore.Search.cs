@@ -110,7 +110,7 @@ public sealed partial class SqliteLogStore : ILogSearch
     /// More matches than this make a needle "common": a page then checks logs one by one along the time
     /// index (a page's worth is found after a few hundred), rather than collecting every match and sorting.
     /// </summary>
-    public int CommonTextMatches { get; init; } = 50_000;
+    public int CommonTextMatches { get; init; } = 200_000;
 
     /// <summary>The needles of the query with more than <see cref="CommonTextMatches"/> matches, found by counting up to that many in the index.</summary>
     private async Task<IReadOnlySet<string>> CommonNeedlesAsync(SqliteConnection connection, LogQuery query, CancellationToken cancellationToken)
