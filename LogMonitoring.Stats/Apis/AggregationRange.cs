@@ -1,4 +1,5 @@
 using LogMonitoring.Query;
+using LogMonitoring.Storage;
 
 namespace LogMonitoring.Stats.Apis;
 
@@ -9,6 +10,15 @@ namespace LogMonitoring.Stats.Apis;
 public static class AggregationRange
 {
     public static readonly TimeSpan Default = TimeSpan.FromHours(1);
+
+    /// <summary>The query of an aggregation, its range set from start/end; null when something is wrong (listed in errors).</summary>
+    public static LogQuery? ReadQuery(LogFilterParameters filter, SearchServices services, Dictionary<string, string[]> errors)
+    {
+        var now = services.Time.GetUtcNow().UtcDateTime;
+        var query = filter.TryBuild(now, errors);
+        var (start, end) = Read(filter.Start, filter.End, now, services.Options.Value.MaxAggregationRange, errors);
+        return query is null ? null : query with { Start = start, End = end };
+    }
 
     public static (DateTime Start, DateTime End) Read(string? start, string? end, DateTime now, TimeSpan max, Dictionary<string, string[]> errors)
     {

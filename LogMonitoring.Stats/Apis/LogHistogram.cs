@@ -30,9 +30,8 @@ public static class LogHistogram
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var now = services.Time.GetUtcNow().UtcDateTime;
-        var query = filter.TryBuild(now, errors);
-        var (start, end) = AggregationRange.Read(filter.Start, filter.End, now, services.Options.Value.MaxAggregationRange, errors);
+        var query = AggregationRange.ReadQuery(filter, services, errors);
+        var (start, end) = (query?.Start ?? default, query?.End ?? default);
         var size = TimeSpan.Zero;
         if (errors.Count == 0 && !TryReadInterval(interval, end - start, out size))
         {
@@ -51,7 +50,7 @@ public static class LogHistogram
             return TypedResults.ValidationProblem(errors, title: "Invalid histogram parameters");
         }
 
-        var counts = await services.Search.HistogramAsync(query! with { Start = start, End = end }, size, cancellationToken);
+        var counts = await services.Search.HistogramAsync(query!, size, cancellationToken);
         var byBucket = counts.GroupBy(c => c.Bucket).ToDictionary(g => g.Key, g => g.ToDictionary(c => c.Level, c => c.Count));
         var result = new List<HistogramBucket>((int)buckets);
         for (var i = 0; i < buckets; i++)

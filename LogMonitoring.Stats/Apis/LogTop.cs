@@ -22,9 +22,7 @@ public static class LogTop
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var now = services.Time.GetUtcNow().UtcDateTime;
-        var query = filter.TryBuild(now, errors);
-        var (start, end) = AggregationRange.Read(filter.Start, filter.End, now, services.Options.Value.MaxAggregationRange, errors);
+        var query = AggregationRange.ReadQuery(filter, services, errors);
         FieldRef? countBy = null;
         if (string.IsNullOrWhiteSpace(field))
         {
@@ -58,7 +56,7 @@ public static class LogTop
             return TypedResults.ValidationProblem(errors, title: "Invalid top parameters");
         }
 
-        var values = await services.Search.TopAsync(query! with { Start = start, End = end }, countBy!, size, cancellationToken);
-        return TypedResults.Ok(new TopResponse(countBy!.Name, start, end, values.Select(v => new TopValue(v.Value, v.Count)).ToList()));
+        var values = await services.Search.TopAsync(query!, countBy!, size, cancellationToken);
+        return TypedResults.Ok(new TopResponse(countBy!.Name, query!.Start!.Value, query.End!.Value, values.Select(v => new TopValue(v.Value, v.Count)).ToList()));
     }
 }
