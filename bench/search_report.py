@@ -25,6 +25,11 @@ def load(path, default=None):
         return json.load(f)
 
 
+def cell(text):
+    """Table cells may hold any query: a | would end the cell."""
+    return str(text).replace("|", "\\|")
+
+
 def markdown(out):
     s = load(os.path.join(out, "search.json"))
     machine = load(os.path.join(out, "machine.json"), {})
@@ -45,7 +50,7 @@ def markdown(out):
         close = q["ratioP99"] <= 2 or q["ours"]["p99"] - q["floor"]["p99"] <= 5
         met = q["ours"]["p99"] <= goal and close if goal else None
         lines.append(
-            f"| `{q['query']}` | {q['what']} | {q['results']:,} | {q['ours']['p50']:,.1f} / {q['ours']['p99']:,.1f} | "
+            f"| `{cell(q['query'])}` | {cell(q['what'])} | {q['results']:,} | {q['ours']['p50']:,.1f} / {q['ours']['p99']:,.1f} | "
             f"{q['floor']['p50']:,.1f} / {q['floor']['p99']:,.1f} | {q['ratioP99']:.2f} | {goal:,} | {'yes' if met else 'no' if met is not None else ''} |")
     lines += [
         "",
