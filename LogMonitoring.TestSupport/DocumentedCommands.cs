@@ -14,15 +14,19 @@ public enum CommandMarker
     /// <summary><c>&lt;!-- runnable: system --&gt;</c>: needs the local system; the integration tests run it against one.</summary>
     System,
 
-    /// <summary><c>&lt;!-- needs-cluster --&gt;</c>: needs a Kubernetes cluster or a cloud project; checked, not run.</summary>
-    NeedsCluster,
+    /// <summary>
+    /// <c>&lt;!-- needs: WHAT --&gt;</c> (a cluster, Google Cloud, a container registry, ...): needs what only a real
+    /// environment has; checked, not run.
+    /// </summary>
+    Needs,
 }
 
 /// <summary>
-/// One ```bash block of README.md or docs/*.md: where it starts, its marker, the HTTP statuses its marker
-/// allows besides success (<c>&lt;!-- runnable: system, answers 400 --&gt;</c>), and its text.
+/// One ```bash block of README.md or docs/*.md: where it starts, its marker, what a <c>needs:</c> marker
+/// names, the HTTP statuses its marker allows besides success (<c>&lt;!-- runnable: system, answers 400 --&gt;</c>),
+/// and its text.
 /// </summary>
-public sealed record ShellBlock(string File, int Line, CommandMarker Marker, IReadOnlyList<int> Answers, string Script)
+public sealed record ShellBlock(string File, int Line, CommandMarker Marker, IReadOnlyList<int> Answers, string Script, string? Needs = null)
 {
     public override string ToString() => $"{File}:{Line}";
 }
@@ -37,21 +41,21 @@ public static partial class DocumentedCommands
     public static IReadOnlyList<ShellBlock> Read(string document) =>
         Parse(document, File.ReadAllLines(RepositoryRoot.PathOf(document.Split('/'))));
 
-    /// <summary>Blocks fenced ```bash, ```sh or ```shell; a marker must sit on the line right before the fence.</summary>
+    /// <summary>Blocks fenced ```bash, ```sh or ```shell; a marker is the last non-blank line before the fence.</summary>
     public static IReadOnlyList<ShellBlock> Parse(string document, IReadOnlyList<string> lines)
     {
         var blocks = new List<ShellBlock>();
         for (var i = 0; i < lines.Count; i++)
         {
-            var marker = MarkerLine().Match(lines[i].Trim());
             if (lines[i].Trim() is not ("```bash" or "```sh" or "```shell"))
             {
-                if (marker.Success && (i + 1 >= lines.Count || lines[i + 1].Trim() is not ("```bash" or "```sh" or "```shell")))
-                {
-                    throw new InvalidOperationException($"{document} line {i + 1}: a command marker must sit on the line before a ```bash fence.");
-                }
-
                 continue;
+            }
+
+            var previous = i - 1;
+            while (previous >= 0 && lines[previous].Trim().Length == 0)
+            {
+                previous--;
             }
 
             var end = i + 1;
@@ -60,8 +64,8 @@ public static partial class DocumentedCommands
                 end++;
             }
 
-            var (kind, answers) = i > 0 ? ReadMarker(lines[i - 1].Trim()) : (CommandMarker.None, []);
-            blocks.Add(new ShellBlock(document, i + 2, kind, answers, string.Join('\n', lines.Skip(i + 1).Take(end - i - 1))));
+            var (kind, answers, needs) = previous >= 0 ? ReadMarker(document, previous + 1, lines[previous].Trim()) : (CommandMarker.None, [], null);
+            blocks.Add(new ShellBlock(document, i + 2, kind, answers, string.Join('\n', lines.Skip(i + 1).Take(end - i - 1)), needs));
             i = end;
         }
 
@@ -78,27 +82,31 @@ public static partial class DocumentedCommands
             .Select(part => part.Trim())
             .Where(part => CurlStart().IsMatch(part));
 
-    private static (CommandMarker, IReadOnlyList<int>) ReadMarker(string line)
+    private static (CommandMarker, IReadOnlyList<int>, string?) ReadMarker(string document, int line, string text)
     {
-        var match = MarkerLine().Match(line);
-        if (!match.Success)
+        if (!text.StartsWith("<!--", StringComparison.Ordinal))
         {
-            return (CommandMarker.None, []);
+            return (CommandMarker.None, [], null);
         }
 
-        var kind = match.Groups["kind"].Value switch
+        var match = MarkerLine().Match(text);
+        if (!match.Success)
         {
-            "runnable" => CommandMarker.Runnable,
-            "runnable: system" => CommandMarker.System,
-            _ => CommandMarker.NeedsCluster,
-        };
+            throw new InvalidOperationException($"{document} line {line}: '{text}' is not a command marker; use <!-- runnable -->, <!-- runnable: system -->, <!-- runnable: system, answers 400 --> or <!-- needs: a cluster -->.");
+        }
+
+        if (match.Groups["needs"].Success)
+        {
+            return (CommandMarker.Needs, [], match.Groups["needs"].Value);
+        }
+
         var answers = match.Groups["answers"].Success
             ? match.Groups["answers"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList()
             : [];
-        return (kind, answers);
+        return (match.Groups["system"].Success ? CommandMarker.System : CommandMarker.Runnable, answers, null);
     }
 
-    [GeneratedRegex(@"^<!-- (?<kind>runnable: system|runnable|needs-cluster)(, answers (?<answers>[0-9 ]+))? -->$")]
+    [GeneratedRegex(@"^<!-- (runnable(?<system>: system(, answers (?<answers>[0-9 ]+))?)?|needs: (?<needs>[^>]+?)) -->$")]
     private static partial Regex MarkerLine();
 
     [GeneratedRegex(@"(^|[\s;&|(])(curl|kubectl)\s|LogMonitoring\.LoadGen|(^|\s)loadgen\s", RegexOptions.Multiline)]

@@ -68,9 +68,10 @@ while read -r source; do
   [ -f "$monitoring/$source" ] || { echo "missing $(realpath -m --relative-to=. "$monitoring/$source"), which $monitoring/kustomization.yaml generates a ConfigMap from"; failed=1; }
 done < <(sed -n 's/^ *- \(\.\.\/[^ ]*\)$/\1/p' "$monitoring/kustomization.yaml")
 
-for overlay in "$work"/deploy/k8s/overlays/*/; do
+# Every overlay, and the deployer RBAC an admin applies before the first deploy.
+for overlay in "$work"/deploy/k8s/overlays/*/ "$work/deploy/k8s/deployer/"; do
   name="$(basename "$overlay")"
-  echo "overlay $name: kubectl kustomize --load-restrictor LoadRestrictionsNone"
+  echo "$name: kubectl kustomize --load-restrictor LoadRestrictionsNone"
   if kubectl kustomize --load-restrictor LoadRestrictionsNone "$overlay" >"$work/$name.yaml"; then
     node "$work/validate.mjs" "$work/$name.yaml" "$PWD/$models" || failed=1
   else
@@ -91,6 +92,7 @@ export GKE_CONFIG="$work/deploy/gke/gke.env.example" TAG=ci
 "$work/deploy/scripts/deploy.sh" --overlay local --registry local --tag ci --dry-run >/dev/null || failed=1
 "$work/deploy/scripts/deploy.sh" --overlay gke --registry europe-west1-docker.pkg.dev/p/r --tag ci --domain example.org --dry-run >/dev/null || failed=1
 "$work/deploy/scripts/rollback.sh" --dry-run >/dev/null || failed=1
+"$work/deploy/gke/ci-identities.sh" --environment staging --dry-run >/dev/null || failed=1
 "$work/deploy/scripts/verify.sh" --dry-run >/dev/null || failed=1
 "$work/deploy/gke/up.sh" --dry-run >/dev/null || failed=1
 "$work/deploy/gke/cleanup.sh" --dry-run >/dev/null || failed=1

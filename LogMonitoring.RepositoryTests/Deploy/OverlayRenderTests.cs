@@ -47,9 +47,29 @@ public class OverlayRenderTests
     {
         var gke = RenderedOverlay.Load("gke");
 
-        Assert.Equal(3, gke.Single<V1Deployment>("ingest").Spec.Replicas);
-        Assert.Equal(3, gke.Single<V1Deployment>("persister").Spec.Replicas);
+        Assert.Equal(2, gke.Single<V1Deployment>("stats").Spec.Replicas);
         Assert.Equal(3, gke.Single<V1StatefulSet>("kafka").Spec.Replicas);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void A_deployment_an_autoscaler_scales_leaves_its_replica_count_to_it(string overlay)
+    {
+        // A replicas field would reset the autoscaler's count on every kubectl apply.
+        var rendered = RenderedOverlay.Load(overlay);
+        var scaled = rendered.All<V2HorizontalPodAutoscaler>().Select(h => h.Spec.ScaleTargetRef.Name).ToHashSet();
+        Assert.NotEmpty(scaled);
+        Assert.All(rendered.All<V1Deployment>(), deployment =>
+        {
+            if (scaled.Contains(deployment.Metadata.Name))
+            {
+                Assert.Null(deployment.Spec.Replicas);
+            }
+            else
+            {
+                Assert.NotNull(deployment.Spec.Replicas);
+            }
+        });
     }
 
     [Fact]

@@ -32,7 +32,11 @@ internal sealed class RenderedOverlay
     public static IDictionary<string, Type> TypeMap { get; } = BuildTypeMap();
 
     public static RenderedOverlay Load(string name) =>
-        s_cache.GetOrAdd(name, n => new Lazy<RenderedOverlay>(() => Render(n))).Value;
+        s_cache.GetOrAdd(name, n => new Lazy<RenderedOverlay>(() => Render(n, DeployWorkspace.PathOf("deploy", "k8s", "overlays", n)))).Value;
+
+    /// <summary>Any kustomization under deploy/k8s, e.g. "deployer".</summary>
+    public static RenderedOverlay LoadKustomization(string folder) =>
+        s_cache.GetOrAdd($"k8s/{folder}", _ => new Lazy<RenderedOverlay>(() => Render(folder, DeployWorkspace.PathOf(["deploy", "k8s", .. folder.Split('/')])))).Value;
 
     public IEnumerable<T> All<T>() => Objects.OfType<T>();
 
@@ -47,11 +51,9 @@ internal sealed class RenderedOverlay
             .Concat(All<V1StatefulSet>().Select(s => ($"StatefulSet/{s.Metadata.Name}", s.Spec.Template)))
             .Concat(All<V1Job>().Select(j => ($"Job/{j.Metadata.Name}", j.Spec.Template)));
 
-    private static RenderedOverlay Render(string name)
+    private static RenderedOverlay Render(string name, string folder)
     {
-        var result = CommandLine.Run(
-            "kubectl",
-            ["kustomize", "--load-restrictor", "LoadRestrictionsNone", DeployWorkspace.PathOf("deploy", "k8s", "overlays", name)]);
+        var result = CommandLine.Run("kubectl", ["kustomize", "--load-restrictor", "LoadRestrictionsNone", folder]);
         if (result.ExitCode != 0)
         {
             var hint = result.StandardError.Contains("/grafana/", StringComparison.Ordinal) || result.StandardError.Contains("/deploy/prometheus/", StringComparison.Ordinal)

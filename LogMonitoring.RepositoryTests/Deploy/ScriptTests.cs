@@ -106,16 +106,14 @@ public class ScriptTests
     }
 
     [Fact]
-    public void Rollback_dry_run_undoes_every_deployment_then_waits()
+    public void Rollback_dry_run_only_reads_the_cluster()
     {
         var result = RunScript("deploy/scripts/rollback.sh", ["--dry-run"]);
         Assert.True(result.ExitCode == 0, result.ToString());
 
-        var deployments = RenderedOverlay.Load("gke").All<V1Deployment>().Select(d => $"deployment/{d.Metadata.Name}").Order().ToList();
-        var undone = result.StandardOutput.Split('\n').Where(l => l.StartsWith("+ kubectl --namespace log-monitoring rollout undo ", StringComparison.Ordinal)).Select(l => l.Split(' ')[^1]);
-        Assert.Equal(deployments, undone.Order());
-        var waited = result.StandardOutput.Split('\n').Where(l => l.Contains(" rollout status ", StringComparison.Ordinal)).Select(l => l.Split(' ')[6]);
-        Assert.Equal(deployments, waited.Order());
+        var commands = result.StandardOutput.Split('\n').Where(l => l.StartsWith("+ ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, commands.Count);
+        Assert.All(commands, c => Assert.StartsWith("+ kubectl --namespace log-monitoring get ", c));
     }
 
     [Fact]
@@ -149,6 +147,17 @@ public class ScriptTests
         Assert.Equal(RenderedWorkloads(overlay), listed.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
     }
 
+    [Theory]
+    [InlineData("local")]
+    [InlineData("gke")]
+    public void The_deploy_waits_for_exactly_the_jobs_the_manifests_declare(string overlay)
+    {
+        var listed = CommandLine.Run("bash", ["-c", "source deploy/scripts/lib.sh && printf '%s\\n' \"${LOGMON_JOBS[@]}\""]);
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var jobs = RenderedOverlay.Load(overlay).All<V1Job>().Select(j => $"job/{j.Metadata.Name}").Order();
+        Assert.Equal(jobs, listed.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+    }
+
     [Fact]
     public void Gke_dry_run_goes_from_an_empty_project_to_a_verified_deployment()
     {
@@ -161,7 +170,6 @@ public class ScriptTests
             "gcloud --project=my-project --quiet services enable container.googleapis.com",
             "gcloud --project=my-project --quiet iam service-accounts create logmonitoring-nodes",
             "projects add-iam-policy-binding my-project --member=serviceAccount:logmonitoring-nodes@my-project.iam.gserviceaccount.com --role=roles/artifactregistry.reader",
-            "projects add-iam-policy-binding my-project --member=serviceAccount:logmonitoring-deployer@my-project.iam.gserviceaccount.com --role=roles/container.developer",
             "artifacts repositories create logmonitoring --repository-format=docker --location=europe-west1",
             "container clusters create logmonitoring --zone=europe-west1-b",
             "container node-pools create spot-pool --cluster=logmonitoring --zone=europe-west1-b --spot",
@@ -183,6 +191,46 @@ public class ScriptTests
         }
 
         Assert.Equal(3, lines.Count(l => l.Contains(" -t:PublishContainer ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Ci_identities_admit_only_main_and_bind_each_identity_to_its_own_job()
+    {
+        var result = RunScript("deploy/gke/ci-identities.sh", ["--environment", "staging", "--dry-run"], s_gkeSettings);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.StandardOutput.Split('\n').Where(l => l.StartsWith("+ ", StringComparison.Ordinal)).ToList();
+
+        // Tokens of any other repository or branch are refused by the provider itself.
+        Assert.Contains(lines, l => l.Contains("providers create-oidc github-actions", StringComparison.Ordinal)
+            && l.Contains(@"--attribute-condition=assertion.repository\ ==\ \'my-org/LogMonitoring\'\ \&\&\ assertion.ref\ ==\ \'refs/heads/main\'", StringComparison.Ordinal));
+        // The publisher writes to the image repository only, from a job of main outside any environment.
+        Assert.Contains(lines, l => l.Contains("artifacts repositories add-iam-policy-binding logmonitoring --location=europe-west1 --member=serviceAccount:logmonitoring-publisher@my-project.iam.gserviceaccount.com --role=roles/artifactregistry.writer", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("service-accounts add-iam-policy-binding logmonitoring-publisher@", StringComparison.Ordinal)
+            && l.EndsWith("/subject/repo:my-org/LogMonitoring:ref:refs/heads/main --format=none", StringComparison.Ordinal));
+        // The environment's deployer: only that environment's jobs, and no project-wide Kubernetes rights.
+        Assert.Contains(lines, l => l.Contains("service-accounts add-iam-policy-binding logmonitoring-deploy-staging@", StringComparison.Ordinal)
+            && l.EndsWith("/subject/repo:my-org/LogMonitoring:environment:staging --format=none", StringComparison.Ordinal));
+        var projectRoles = lines.Where(l => l.Contains("projects add-iam-policy-binding", StringComparison.Ordinal) && l.Contains("logmonitoring-deploy-staging", StringComparison.Ordinal));
+        Assert.Equal(["roles/container.clusterViewer"], projectRoles.Select(l => l.Split("--role=")[1].Split(' ')[0]));
+        Assert.DoesNotContain(lines, l => l.Contains("roles/container.developer", StringComparison.Ordinal) || l.Contains("roles/container.admin", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("+ kubectl apply -f ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Ci_identities_bind_the_environments_identity_to_the_deployer_role_of_its_namespace()
+    {
+        var output = Path.Combine(DeployWorkspace.Root, "rbac-production.yaml");
+        var result = RunScript("deploy/gke/ci-identities.sh", ["--environment", "production", "--namespace", "logs-prod", "--rbac-output", output], s_gkeSettings);
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        var objects = k8s.KubernetesYaml.LoadAllFromString(File.ReadAllText(output), RenderedOverlay.TypeMap, strict: true);
+        var user = "logmonitoring-deploy-production@my-project.iam.gserviceaccount.com";
+        var binding = objects.OfType<V1RoleBinding>().Single();
+        Assert.Equal("logs-prod", binding.Metadata.NamespaceProperty);
+        Assert.Contains(binding.Subjects, s => s.Kind == "User" && s.Name == user);
+        Assert.Contains(objects.OfType<V1ClusterRoleBinding>().Single().Subjects, s => s.Kind == "User" && s.Name == user);
+        Assert.Equal(["logs-prod"], objects.OfType<V1ClusterRole>().Single().Rules.Single().ResourceNames);
+        Assert.Equal("logs-prod", objects.OfType<V1Namespace>().Single().Metadata.Name);
     }
 
     [Fact]

@@ -10,15 +10,31 @@ public sealed partial class WorkflowPolicyTests
 
     [Theory]
     [MemberData(nameof(WorkflowFiles))]
-    public void Every_action_is_pinned_to_a_version_or_a_commit(string file)
+    public void Every_action_is_pinned_to_a_commit_with_its_version_beside_it(string file)
     {
         var workflow = Workflow.Load(file);
         var unpinned = workflow.Steps
             .Where(step => step.Uses is { } uses && !uses.StartsWith("./", StringComparison.Ordinal) && !PinnedAction().IsMatch(uses))
             .Select(step => $"{step.Uses} ({step.Label})")
             .ToList();
+        Assert.True(unpinned.Count == 0, $"{file}: actions not pinned to a 40-hex commit: {string.Join(", ", unpinned)}");
 
-        Assert.True(unpinned.Count == 0, $"{file}: actions without a version or commit pin: {string.Join(", ", unpinned)}");
+        // The version a pin stands for, as a comment Dependabot keeps in step with the SHA.
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, file));
+        var uncommented = lines.Where(l => UsesLine().Match(l) is { Success: true } m && !m.Groups["uses"].Value.StartsWith("./", StringComparison.Ordinal) && !VersionComment().IsMatch(l)).ToList();
+        Assert.True(uncommented.Count == 0, $"{file}: pins without a '# vX.Y.Z' comment:\n{string.Join('\n', uncommented)}");
+    }
+
+    [Fact]
+    public void Dependabot_keeps_the_pinned_actions_current()
+    {
+        var path = Path.Combine(RepositoryRoot.Path, ".github", "dependabot.yml");
+        Assert.True(File.Exists(path), ".github/dependabot.yml is missing");
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(path)));
+        var root = (YamlMappingNode)stream.Documents.Single().RootNode;
+        var updates = ((YamlSequenceNode)root.Child("updates")!).Children.Cast<YamlMappingNode>();
+        Assert.Contains(updates, u => u.Scalar("package-ecosystem") == "github-actions" && u.Scalar("directory") == "/");
     }
 
     [Theory]
@@ -119,9 +135,15 @@ public sealed partial class WorkflowPolicyTests
             ? [scalar.Value]
             : Expression().Matches(scalar.Value).Select(match => match.Groups["body"].Value);
 
-    // owner/repo[/path]@v4, @v4.1, @v4.1.7, or @<40-hex commit>; docker:// images need a tag or digest.
-    [GeneratedRegex(@"^(?:[\w.-]+/[\w./-]+@(?:v\d+(?:\.\d+){0,2}|[0-9a-f]{40})|docker://[^\s]+(?::[\w.-]+|@sha256:[0-9a-f]{64}))$")]
+    // owner/repo[/path]@<40-hex commit>: a tag can be moved to other code, a commit cannot; docker:// images need a digest.
+    [GeneratedRegex(@"^(?:[\w.-]+/[\w./-]+@[0-9a-f]{40}|docker://[^\s]+@sha256:[0-9a-f]{64})$")]
     private static partial Regex PinnedAction();
+
+    [GeneratedRegex(@"^\s*(?:-\s+)?uses:\s*(?<uses>\S+)")]
+    private static partial Regex UsesLine();
+
+    [GeneratedRegex(@"@[0-9a-f]{40} # v\d+\.\d+\.\d+\s*$")]
+    private static partial Regex VersionComment();
 
     [GeneratedRegex(@"\$\{\{(?<body>.*?)\}\}", RegexOptions.Singleline)]
     private static partial Regex Expression();

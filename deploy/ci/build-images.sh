@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the service images with the .NET SDK's container support (no Dockerfile): one image per
 # service, named logmonitoring-<service>. Three destinations:
-#   --push           to the registry named by --registry (log in first, e.g. docker/login-action)
+#   --push           to the registry named by --registry (log in first: docker/login-action, or
+#                    gcloud auth configure-docker REGION-docker.pkg.dev)
 #   --archive DIR    to DIR/logmonitoring-<service>.tar.gz (no container engine needed)
 #   neither          to the local container engine (docker or podman)
 set -euo pipefail
@@ -11,8 +12,9 @@ usage() {
 Usage: deploy/ci/build-images.sh --tag TAG [--tag TAG ...] [--registry PREFIX] [--push | --archive DIR]
                                  [--service NAME ...] [--configuration Release] [--dry-run]
 
-  --registry PREFIX  registry host and path the repositories live under, e.g. ghcr.io/my-org;
-                     lower-cased (registries such as GHCR reject upper case). Required with --push.
+  --registry PREFIX  registry host and path the repositories live under, e.g.
+                     europe-west1-docker.pkg.dev/my-project/logmonitoring (Artifact Registry);
+                     lower-cased (registries reject upper case). Required with --push.
   --tag TAG          image tag; repeat for several (e.g. the commit SHA and latest).
   --push             push to the registry.
   --archive DIR      write each image as a tarball into DIR instead.
@@ -51,7 +53,8 @@ if $push && [ -z "$registry" ]; then echo "--push needs --registry" >&2; exit 2;
 
 registry="${registry,,}"
 registry="${registry%/}"
-# The SDK takes the registry host and the repository path separately: ghcr.io/my-org -> ghcr.io + my-org/...
+# The SDK takes the registry host and the repository path separately:
+# europe-west1-docker.pkg.dev/p/logmonitoring -> europe-west1-docker.pkg.dev + p/logmonitoring/...
 registry_host="${registry%%/*}"
 repository_prefix=""
 [[ "$registry" == */* ]] && repository_prefix="${registry#*/}/"

@@ -12,7 +12,7 @@ Usage: deploy/ci/report-deployment.sh --environment NAME --namespace NS --image-
                                       [--rolled-back true|false]
 
 OUTCOME is a step outcome as GitHub reports it: success, failure, cancelled or skipped.
---rolled-back says whether the rollback step found a rollout to undo (deploy/ci/guarded-rollback.sh).
+--rolled-back says whether the rollback step found a rollout to undo (deploy/scripts/rollback.sh).
 EOF2
 }
 

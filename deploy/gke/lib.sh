@@ -23,13 +23,12 @@ gke_init() {
   source "$config"
   set +a
   local name
-  for name in PROJECT_ID REGION ZONE CLUSTER_NAME CLUSTER_MODE AR_REPOSITORY STATIC_IP_NAME NODE_SERVICE_ACCOUNT DEPLOYER_SERVICE_ACCOUNT; do
+  for name in PROJECT_ID REGION ZONE CLUSTER_NAME CLUSTER_MODE AR_REPOSITORY STATIC_IP_NAME NODE_SERVICE_ACCOUNT; do
     [ -n "${!name:-}" ] || fail "$name is not set in $config"
   done
   case "$CLUSTER_MODE" in standard | autopilot) ;; *) fail "CLUSTER_MODE must be standard or autopilot, not '$CLUSTER_MODE'" ;; esac
   REGISTRY="$REGION-docker.pkg.dev/$PROJECT_ID/$AR_REPOSITORY"
   NODE_SA_EMAIL="$NODE_SERVICE_ACCOUNT@$PROJECT_ID.iam.gserviceaccount.com"
-  DEPLOYER_SA_EMAIL="$DEPLOYER_SERVICE_ACCOUNT@$PROJECT_ID.iam.gserviceaccount.com"
   # Autopilot clusters are regional; the Standard cluster is zonal (one zone's nodes, no cross-zone traffic).
   if [ "$CLUSTER_MODE" = autopilot ]; then LOCATION_FLAG="--region=$REGION"; else LOCATION_FLAG="--zone=$ZONE"; fi
 }
@@ -58,4 +57,20 @@ gc() {
 
 gc_exists() {
   exists gcloud --project="$PROJECT_ID" --quiet "$@"
+}
+
+# Creates a service account unless it exists.
+ensure_service_account() {
+  local name="$1" email="$2" description="$3"
+  if gc_exists iam service-accounts describe "$email"; then
+    say "service account $email exists"
+  else
+    gc iam service-accounts create "$name" --display-name="$description"
+  fi
+}
+
+# Grants a role on the project; adding a binding that exists changes nothing.
+grant_project_role() {
+  local member="$1" role="$2"
+  gc projects add-iam-policy-binding "$PROJECT_ID" --member="$member" --role="$role" --condition=None --format=none
 }

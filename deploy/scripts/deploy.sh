@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Renders an overlay with the given images, applies it, and waits for every rollout.
+# Renders an overlay with the given images, records what is running, applies, then waits for the
+# stateful sets, the set-up Jobs and every Deployment in turn.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -8,8 +9,13 @@ usage() {
 Usage: deploy/scripts/deploy.sh --overlay <local|gke> --registry <prefix> --tag <tag> [options]
 
 Renders deploy/k8s/overlays/<overlay> with the service images set to
-<prefix>/logmonitoring-{ingest,persister,stats}:<tag>, applies it with kubectl, and waits for
-every StatefulSet and Deployment to finish rolling out. Safe to re-run.
+<prefix>/logmonitoring-{ingest,persister,stats}:<tag>, then:
+  1. records every Deployment's and StatefulSet's current rollout revision (--record),
+  2. re-creates the set-up Jobs and applies the manifests with kubectl,
+  3. waits for the StatefulSets, then the Jobs (topics, replica set), then the Deployments.
+Stops at the first workload that does not finish in time, shows its pods and warning events, and exits
+non-zero; deploy/scripts/rollback.sh --record <same file> then returns what this run changed to the
+recorded revisions. Safe to re-run.
 
 Options:
   --overlay <local|gke>   which overlay to deploy (required)
@@ -19,17 +25,23 @@ Options:
   --domain <domain>       the ingress hosts' domain (gke; also read from $LOGMON_DOMAIN):
                           ingest.<domain>, stats.<domain>, grafana.<domain>, e.g. 34.120.1.2.nip.io
   --namespace <name>      namespace (default log-monitoring)
-  --timeout <duration>    how long to wait for each rollout (default 300s)
+  --timeout <duration>    how long each rollout may take (default 900s: a 10-replica surge, one pod
+                          at a time, on Spot nodes that may first have to be created)
+  --job-timeout <duration> how long each set-up Job may take (default 600s)
+  --record <file>         where to write the revisions found before applying (default
+                          ~/.local/state/logmonitoring/<namespace>.revisions; rollback.sh reads it)
   --output <file>         only render: write the manifests that would be applied to <file> and stop
   --dry-run               print the commands instead of running them
   --help                  this text
 
+Environment: LOGMON_POLL_SECONDS, how often a Job's state is read while waiting (default 5).
 Needs kubectl (with its built-in kustomize) pointing at the cluster, and
 deploy/k8s/base/secrets.env (copy secrets.env.example and fill it in).
 USAGE
 }
 
-overlay="" registry="" tag="" namespace="log-monitoring" timeout="300s" domain="${LOGMON_DOMAIN:-}" output=""
+overlay="" registry="" tag="" namespace="log-monitoring" timeout="900s" job_timeout="600s"
+domain="${LOGMON_DOMAIN:-}" output="" record=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --overlay) overlay="$(option_value "$@")"; shift 2 ;;
@@ -38,6 +50,8 @@ while [ $# -gt 0 ]; do
     --domain) domain="$(option_value "$@")"; shift 2 ;;
     --namespace) namespace="$(option_value "$@")"; shift 2 ;;
     --timeout) timeout="$(option_value "$@")"; shift 2 ;;
+    --job-timeout) job_timeout="$(option_value "$@")"; shift 2 ;;
+    --record) record="$(option_value "$@")"; shift 2 ;;
     --output) output="$(option_value "$@")"; shift 2 ;;
     --dry-run) DRY_RUN=true; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -49,8 +63,12 @@ done
 [ -n "$registry" ] || fail "--registry is required"
 [ -n "$tag" ] || fail "--tag is required"
 [[ "$domain" =~ ^[A-Za-z0-9.-]*$ ]] || fail "--domain '$domain' is not a DNS name"
+job_seconds="$(duration_seconds "$job_timeout")"
+duration_seconds "$timeout" >/dev/null
+poll="${LOGMON_POLL_SECONDS:-5}"
 overlay_dir="$LOGMON_ROOT/deploy/k8s/overlays/$overlay"
 [ -f "$overlay_dir/kustomization.yaml" ] || fail "no overlay named '$overlay' (expected $overlay_dir)"
+record="${record:-$(default_record "$namespace")}"
 
 secrets="$LOGMON_ROOT/deploy/k8s/base/secrets.env"
 if [ ! -f "$secrets" ]; then
@@ -100,13 +118,81 @@ if [ -n "$output" ]; then
   exit 0
 fi
 
+# The record is written only once the manifests rendered, right before anything changes: a run that
+# fails earlier leaves no record, so a rollback after it has nothing to undo.
+say "recording the revisions running in $namespace to $record"
+if [ "$DRY_RUN" = true ]; then
+  run kubectl --namespace "$namespace" get deployments --output 'jsonpath=...'
+  run kubectl --namespace "$namespace" get statefulsets --output 'jsonpath=...'
+else
+  mkdir -p "$(dirname "$record")"
+  rm -f "$record"
+  revisions="$(current_revisions "$namespace")" || fail "could not read the workloads of $namespace: nothing was applied"
+  printf '%s\n' "$revisions" | sed '/^$/d' >"$record.tmp"
+  mv "$record.tmp" "$record"
+  say "recorded $(grep -c . "$record" || true) workload(s)"
+fi
+
 # The set-up Jobs are idempotent, and a Job's pod template cannot be changed in place: run them afresh.
 say "applying"
-run kubectl --namespace "$namespace" delete job kafka-create-topics mongo-init-replica-set --ignore-not-found
+run kubectl --namespace "$namespace" delete "${LOGMON_JOBS[@]}" --ignore-not-found
 run kubectl apply -f "$rendered"
 
-say "waiting for the rollouts (up to $timeout each)"
+# What a person needs to see when a workload does not come up: its pods and the namespace's warnings.
+diagnose() {
+  local name="${1#*/}"
+  say "pods of $name:"
+  kubectl --namespace "$namespace" get pods --selector "app.kubernetes.io/name=$name" --output wide >&2 || true
+  say "recent warning events in $namespace:"
+  kubectl --namespace "$namespace" get events --field-selector type=Warning --sort-by=.lastTimestamp >&2 || true
+}
+
+rollout_failed() {
+  diagnose "$1"
+  fail "$1 did not finish rolling out within $timeout; to return to the revisions before this deploy: deploy/scripts/rollback.sh --namespace $namespace --record $record"
+}
+
+# A Job is done when its Complete condition is true, and has given up when Failed is; anything else
+# (still running, or backing off between attempts) is waited for until the deadline.
+wait_for_job() {
+  local job="$1" state deadline=$((SECONDS + job_seconds))
+  while true; do
+    state="$(kubectl --namespace "$namespace" get "$job" \
+      --output 'jsonpath={range .status.conditions[?(@.status=="True")]}{.type}{" "}{end}')" || return 1
+    case " $state " in
+      *" Complete "*) say "$job completed"; return 0 ;;
+      *" Failed "*) say "$job failed"; return 1 ;;
+    esac
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      say "$job did not complete within $job_timeout"
+      return 1
+    fi
+    sleep "$poll"
+  done
+}
+
+job_failed() {
+  say "last lines of $1:"
+  kubectl --namespace "$namespace" logs "$1" --tail=30 >&2 || true
+  diagnose "$1"
+  fail "$1 did not complete; the services that need it will not become ready (re-run deploy.sh once the cause is fixed)"
+}
+
+# StatefulSets first (the Jobs need Kafka and MongoDB), then the Jobs, then the Deployments.
+say "waiting for the rollouts (up to $timeout each) and the set-up Jobs (up to $job_timeout each)"
 for workload in "${LOGMON_WORKLOADS[@]}"; do
-  run kubectl --namespace "$namespace" rollout status "$workload" --timeout "$timeout"
+  [ "${workload%%/*}" = statefulset ] || continue
+  run kubectl --namespace "$namespace" rollout status "$workload" --timeout "$timeout" || rollout_failed "$workload"
+done
+for job in "${LOGMON_JOBS[@]}"; do
+  if [ "$DRY_RUN" = true ]; then
+    run kubectl --namespace "$namespace" get "$job" --output 'jsonpath={range .status.conditions[?(@.status=="True")]}{.type}{" "}{end}'
+  else
+    wait_for_job "$job" || job_failed "$job"
+  fi
+done
+for workload in "${LOGMON_WORKLOADS[@]}"; do
+  [ "${workload%%/*}" = deployment ] || continue
+  run kubectl --namespace "$namespace" rollout status "$workload" --timeout "$timeout" || rollout_failed "$workload"
 done
 say "deployed $overlay with tag $tag to $namespace"
