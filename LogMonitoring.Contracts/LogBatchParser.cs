@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
+using static LogMonitoring.Contracts.LogEventErrorCodes;
 
 namespace LogMonitoring.Contracts;
 
@@ -14,8 +15,12 @@ public enum LogBatchFormat
     Ndjson,
 }
 
-/// <summary>An event refused by validation, by its position in the request.</summary>
-public sealed record LogEventRejection(int Index, IReadOnlyList<string> Errors);
+/// <summary>An event refused by validation, by its position in the request, with what is wrong with it.</summary>
+public sealed record LogEventRejection(int Index, IReadOnlyList<LogEventError> Problems)
+{
+    /// <summary>Each problem as <c>"field: message"</c>, the form the API has always answered with.</summary>
+    public IReadOnlyList<string> Errors => Problems.Select(p => p.ToString()).ToList();
+}
 
 /// <summary>The outcome of parsing one request body.</summary>
 public sealed class LogBatch
@@ -28,7 +33,10 @@ public sealed class LogBatch
 }
 
 /// <summary>Why a whole body was refused; <see cref="TooLarge"/> maps to 413, the rest to 400.</summary>
-public sealed record LogBatchError(string Field, string Detail, bool TooLarge);
+public sealed record LogBatchError(string Code, string Field, string Detail)
+{
+    public bool TooLarge => Code == LogEventErrorCodes.TooLarge;
+}
 
 /// <summary>
 /// Parses a request body of log events (a JSON object, a JSON array, or NDJSON) and validates each
@@ -53,7 +61,7 @@ public sealed class LogBatchParser(LogEventReader reader)
         // The JSON reader checks UTF-8 only when a string is read; refuse a broken body up front.
         if (!Utf8.IsValid(body.Span))
         {
-            return new LogBatchError("body", "is not valid UTF-8", TooLarge: false);
+            return new LogBatchError(InvalidText, "body", "is not valid UTF-8");
         }
 
         return format == LogBatchFormat.Ndjson ? ParseNdjson(body, now, batch) : ParseJson(body, now, batch);
@@ -68,12 +76,12 @@ public sealed class LogBatchParser(LogEventReader reader)
         }
         catch (JsonException ex)
         {
-            return new LogBatchError("body", $"not valid JSON: {Describe(ex)}", TooLarge: false);
+            return new LogBatchError(NotJson, "body", $"not valid JSON: {Describe(ex)}");
         }
         catch (InvalidOperationException)
         {
             // The duplicate-key check unescapes property names, and throws on half a surrogate pair ("\udfff").
-            return new LogBatchError("body", $"not valid JSON: {UnpairedSurrogate}", TooLarge: false);
+            return new LogBatchError(NotJson, "body", $"not valid JSON: {UnpairedSurrogate}");
         }
 
         using (document)
@@ -84,7 +92,7 @@ public sealed class LogBatchParser(LogEventReader reader)
                 var count = root.GetArrayLength();
                 if (count == 0)
                 {
-                    return new LogBatchError("body", "the array holds no events", TooLarge: false);
+                    return new LogBatchError(Empty, "body", "the array holds no events");
                 }
 
                 if (count > Reader.Limits.MaxBatchEvents)
@@ -111,7 +119,7 @@ public sealed class LogBatchParser(LogEventReader reader)
                 return ReadEvent(root, 0, now, batch);
             }
 
-            return new LogBatchError("body", $"must be a JSON object or an array of objects, not {LogEventReader.Describe(root.ValueKind)}", TooLarge: false);
+            return new LogBatchError(WrongType, "body", $"must be a JSON object or an array of objects, not {LogEventFields.Describe(root.ValueKind)}");
         }
     }
 
@@ -119,7 +127,6 @@ public sealed class LogBatchParser(LogEventReader reader)
     {
         var rest = body;
         var index = 0;
-        var errors = new List<string>();
         while (!rest.IsEmpty)
         {
             var newline = rest.Span.IndexOf((byte)'\n');
@@ -143,7 +150,7 @@ public sealed class LogBatchParser(LogEventReader reader)
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
                 var reason = ex is JsonException json ? Describe(json) : UnpairedSurrogate;
-                batch.Rejected.Add(new LogEventRejection(index, [$"line {index + 1}: not valid JSON ({reason})"]));
+                batch.Rejected.Add(new LogEventRejection(index, [new LogEventError(NotJson, $"line {index + 1}", $"not valid JSON ({reason})")]));
                 index++;
                 continue;
             }
@@ -159,7 +166,7 @@ public sealed class LogBatchParser(LogEventReader reader)
             index++;
         }
 
-        return index == 0 ? new LogBatchError("body", "holds no events", TooLarge: false) : null;
+        return index == 0 ? new LogBatchError(Empty, "body", "holds no events") : null;
     }
 
     private LogBatchError? ReadEvent(JsonElement element, int index, DateTime now, LogBatch batch, int? knownSize = null)
@@ -168,15 +175,15 @@ public sealed class LogBatchParser(LogEventReader reader)
         if (size > Reader.Limits.MaxEventBytes)
         {
             return new LogBatchError(
+                TooLarge,
                 $"[{index}]",
-                $"event {index} is {size} bytes, over the limit of {Reader.Limits.MaxEventBytes} ({nameof(LogLimits.MaxEventBytes)})",
-                TooLarge: true);
+                $"event {index} is {size} bytes, over the limit of {Reader.Limits.MaxEventBytes} ({nameof(LogLimits.MaxEventBytes)})");
         }
 
-        var errors = new List<string>(0);
-        if (Reader.TryRead(element, now, checkTimeWindow: true, receivedAt: now, LogEventReader.MissingId.AssignNew, null, errors, out var logEvent))
+        var errors = new List<LogEventError>(0);
+        if (Reader.ReadFromSender(element, now, errors) is { } logEvent)
         {
-            batch.Accepted.Add(logEvent!);
+            batch.Accepted.Add(logEvent);
         }
         else
         {
@@ -187,9 +194,9 @@ public sealed class LogBatchParser(LogEventReader reader)
     }
 
     private LogBatchError BatchTooLarge(int count) => new(
+        TooLarge,
         "body",
-        $"holds {count} events, over the limit of {Reader.Limits.MaxBatchEvents} ({nameof(LogLimits.MaxBatchEvents)})",
-        TooLarge: true);
+        $"holds {count} events, over the limit of {Reader.Limits.MaxBatchEvents} ({nameof(LogLimits.MaxBatchEvents)})");
 
     private static int CountLines(ReadOnlySpan<byte> rest)
     {

@@ -5,7 +5,8 @@ namespace LogMonitoring.Contracts;
 
 /// <summary>
 /// The event's JSON form on the Kafka topic: the same fields a sender posts, with the id and the
-/// receive time filled in, so any Kafka client can produce to the topic and any can read from it.
+/// receive time filled in, so any Kafka client can produce to the topic and any can read from it
+/// (the persister reads it with <see cref="LogEventReader.ReadFromTopic"/>).
 /// </summary>
 public static class LogEventJson
 {
@@ -64,63 +65,6 @@ public static class LogEventJson
     }
 
     /// <summary>
-    /// Reads one message from the topic. The time window is not checked here: an event may have
-    /// waited in Kafka for as long as the consumer was behind.
-    /// </summary>
-    public static bool TryReadMessage(
-        LogEventReader reader,
-        ReadOnlySpan<byte> utf8Json,
-        string fallbackStoreId,
-        List<string> errors,
-        out LogEvent? logEvent)
-    {
-        logEvent = null;
-        var maxBytes = MaxMessageBytes(reader.Limits);
-        if (utf8Json.Length > maxBytes)
-        {
-            errors.Add($"event: is {utf8Json.Length} bytes, over the limit of {maxBytes} for a topic message ({MessageAllowance} × {nameof(LogLimits.MaxEventBytes)})");
-            return false;
-        }
-
-        if (!System.Text.Unicode.Utf8.IsValid(utf8Json))
-        {
-            errors.Add("event: not valid JSON (the message is not valid UTF-8)");
-            return false;
-        }
-
-        JsonDocument document;
-        try
-        {
-            var jsonReader = new Utf8JsonReader(utf8Json, LogBatchParser.DocumentOptions.ToReaderOptions());
-            document = JsonDocument.ParseValue(ref jsonReader);
-            if (jsonReader.Read())
-            {
-                document.Dispose();
-                errors.Add("event: unexpected data after the JSON value");
-                return false;
-            }
-        }
-        catch (JsonException ex)
-        {
-            errors.Add($"event: not valid JSON ({LogBatchParser.Describe(ex)})");
-            return false;
-        }
-
-        using (document)
-        {
-            return reader.TryRead(
-                document.RootElement,
-                DateTime.UtcNow,
-                checkTimeWindow: false,
-                receivedAt: null,
-                LogEventReader.MissingId.UseFallback,
-                fallbackStoreId,
-                errors,
-                out logEvent);
-        }
-    }
-
-    /// <summary>
     /// The largest topic message the persister takes. Ingest checks <see cref="LogLimits.MaxEventBytes"/> on
     /// what the sender wrote, then re-encodes the event: a character may become a six-byte escape, and
     /// id, timestamp and received_at are added. An event ingest accepted must never be dead-lettered for
@@ -128,12 +72,5 @@ public static class LogEventJson
     /// </summary>
     public static long MaxMessageBytes(LogLimits limits) => (long)MessageAllowance * limits.MaxEventBytes + 1024;
 
-    private const int MessageAllowance = 6;
-
-    private static JsonReaderOptions ToReaderOptions(this JsonDocumentOptions options) => new()
-    {
-        AllowTrailingCommas = options.AllowTrailingCommas,
-        CommentHandling = options.CommentHandling,
-        MaxDepth = options.MaxDepth,
-    };
+    internal const int MessageAllowance = 6;
 }

@@ -1,72 +1,110 @@
-using System.Globalization;
 using System.Text.Json;
+using static LogMonitoring.Contracts.LogEventErrorCodes;
 
 namespace LogMonitoring.Contracts;
 
 /// <summary>
-/// Turns one JSON object into a <see cref="LogEvent"/>, applying every rule of the contract. Errors are
-/// written as <c>"field: reason"</c> so a sender can fix the exact field.
+/// Turns JSON into a <see cref="LogEvent"/>, applying every rule of the contract, through one of two doors:
+/// <list type="bullet">
+/// <item><see cref="ReadFromSender"/>: an event as a sender posted it (ingest). Its timestamp must lie in the
+/// window around the time it was received, which it is stamped with; an event without an id gets a new one.</item>
+/// <item><see cref="ReadFromTopic"/>: a message from the logs topic (persister). The window is not checked (the
+/// event may have waited in Kafka), the receive time it carries is kept, and an event without an id is
+/// stored under an id derived from its Kafka position.</item>
+/// </list>
+/// What is wrong is listed as <see cref="LogEventError"/>s, each naming the field and, where one was crossed, the limit.
 /// </summary>
-public sealed class LogEventReader(LogLimits limits)
+public sealed class LogEventReader(LogEventReaderOptions options)
 {
-    public LogLimits Limits { get; } = limits;
+    private readonly LogMetadataReader _metadata = new(options.Limits);
 
-    /// <summary>How a missing id is filled in.</summary>
-    public enum MissingId
+    public LogEventReader(LogLimits limits)
+        : this(new LogEventReaderOptions { Limits = limits })
     {
-        /// <summary>Ingest: give the event a new time-ordered source id.</summary>
-        AssignNew,
-
-        /// <summary>Persister: the caller supplies a store id derived from the Kafka position.</summary>
-        UseFallback,
     }
 
-    /// <param name="element">The event object.</param>
-    /// <param name="now">The receiving clock, used for a missing timestamp and the skew window.</param>
-    /// <param name="checkTimeWindow">False where events may have waited in Kafka (the persister).</param>
-    /// <param name="receivedAt">Stamped on the event; null keeps the value the event carries.</param>
-    /// <param name="missingId">What to do when the event has no id.</param>
-    /// <param name="fallbackStoreId">The store id used with <see cref="MissingId.UseFallback"/>.</param>
-    public bool TryRead(
-        JsonElement element,
-        DateTime now,
-        bool checkTimeWindow,
-        DateTime? receivedAt,
-        MissingId missingId,
-        string? fallbackStoreId,
-        List<string> errors,
-        out LogEvent? logEvent)
+    public LogLimits Limits => options.Limits;
+
+    /// <summary>Reads one event a sender posted; null, with the reasons added to <paramref name="errors"/>, when it is refused.</summary>
+    /// <param name="receivedAt">When ingest received it: the default timestamp, the centre of the timestamp window, and its receive time.</param>
+    public LogEvent? ReadFromSender(JsonElement element, DateTime receivedAt, List<LogEventError> errors) =>
+        Read(element, new Door(Now: receivedAt, CheckWindow: true, ReceivedAt: receivedAt, FallbackStoreId: null), errors);
+
+    /// <summary>Reads one message of the logs topic; null, with the reasons added to <paramref name="errors"/>, when it can never be stored.</summary>
+    /// <param name="fallbackStoreId">The store id of an event that carries no id (<see cref="LogEventId.ForKafkaPosition"/>).</param>
+    public LogEvent? ReadFromTopic(ReadOnlySpan<byte> message, string fallbackStoreId, List<LogEventError> errors)
+    {
+        var maxBytes = LogEventJson.MaxMessageBytes(Limits);
+        if (message.Length > maxBytes)
+        {
+            errors.Add(new(TooLarge, "event", $"is {message.Length} bytes, over the limit of {maxBytes} for a topic message ({LogEventJson.MessageAllowance} × {nameof(LogLimits.MaxEventBytes)})"));
+            return null;
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(message))
+        {
+            errors.Add(new(NotJson, "event", "not valid JSON (the message is not valid UTF-8)"));
+            return null;
+        }
+
+        JsonDocument document;
+        try
+        {
+            var jsonReader = new Utf8JsonReader(message, new JsonReaderOptions
+            {
+                AllowTrailingCommas = LogBatchParser.DocumentOptions.AllowTrailingCommas,
+                CommentHandling = LogBatchParser.DocumentOptions.CommentHandling,
+                MaxDepth = LogBatchParser.DocumentOptions.MaxDepth,
+            });
+            document = JsonDocument.ParseValue(ref jsonReader);
+            if (jsonReader.Read())
+            {
+                document.Dispose();
+                errors.Add(new(NotJson, "event", "unexpected data after the JSON value"));
+                return null;
+            }
+        }
+        catch (JsonException ex)
+        {
+            errors.Add(new(NotJson, "event", $"not valid JSON ({LogBatchParser.Describe(ex)})"));
+            return null;
+        }
+
+        using (document)
+        {
+            var now = options.Clock.GetUtcNow().UtcDateTime;
+            return Read(document.RootElement, new Door(Now: now, CheckWindow: false, ReceivedAt: null, FallbackStoreId: fallbackStoreId), errors);
+        }
+    }
+
+    /// <summary>What differs between the doors.</summary>
+    /// <param name="Now">The default timestamp and the centre of the window.</param>
+    /// <param name="ReceivedAt">Stamped on the event; null keeps the receive time the event carries.</param>
+    /// <param name="FallbackStoreId">The store id of an event without an id; null gives it a new source id instead.</param>
+    private readonly record struct Door(DateTime Now, bool CheckWindow, DateTime? ReceivedAt, string? FallbackStoreId);
+
+    private LogEvent? Read(JsonElement element, Door door, List<LogEventError> errors)
     {
         try
         {
-            return TryReadEvent(element, now, checkTimeWindow, receivedAt, missingId, fallbackStoreId, errors, out logEvent);
+            return ReadEvent(element, door, errors);
         }
         catch (InvalidOperationException)
         {
             // Valid JSON may still escape half a UTF-16 surrogate pair ("\ud800"): reading such a string or
             // property name throws. It is the sender's broken text, so it is refused like any invalid field.
-            errors.Add("event: a string or key holds a \\u escape that is not valid UTF-16 (an unpaired surrogate)");
-            logEvent = null;
-            return false;
+            errors.Add(new(InvalidText, "event", "a string or key holds a \\u escape that is not valid UTF-16 (an unpaired surrogate)"));
+            return null;
         }
     }
 
-    private bool TryReadEvent(
-        JsonElement element,
-        DateTime now,
-        bool checkTimeWindow,
-        DateTime? receivedAt,
-        MissingId missingId,
-        string? fallbackStoreId,
-        List<string> errors,
-        out LogEvent? logEvent)
+    private LogEvent? ReadEvent(JsonElement element, Door door, List<LogEventError> errors)
     {
-        logEvent = null;
         var errorCountBefore = errors.Count;
         if (element.ValueKind != JsonValueKind.Object)
         {
-            errors.Add($"event: must be a JSON object, not {Describe(element.ValueKind)}");
-            return false;
+            errors.Add(new(WrongType, "event", $"must be a JSON object, not {LogEventFields.Describe(element.ValueKind)}"));
+            return null;
         }
 
         string? id = null, service = null, message = null, host = null, traceId = null, spanId = null;
@@ -74,67 +112,61 @@ public sealed class LogEventReader(LogLimits limits)
         LogEventLevel? level = null;
         JsonElement? metadata = null;
         List<JsonProperty>? extras = null;
-        var seen = 0;
+        var seen = Field.None;
 
         foreach (var property in element.EnumerateObject())
         {
             var field = KnownField(property.Name);
-            if (field != 0)
+            if (field != Field.None)
             {
                 if ((seen & field) != 0)
                 {
-                    errors.Add($"{property.Name}: appears more than once");
+                    errors.Add(new(Duplicate, property.Name, "appears more than once"));
                     continue;
                 }
 
                 seen |= field;
             }
 
-            switch (property.Name)
+            switch (field)
             {
-                case "id":
-                    id = ReadString(property, Limits.MaxIdLength, nameof(Limits.MaxIdLength), required: false, errors);
+                case Field.Id:
+                    id = LogEventFields.ReadString(property, Limits.MaxIdLength, nameof(Limits.MaxIdLength), required: false, errors);
                     break;
-                case "timestamp":
-                    timestamp = ReadTimestamp(property, errors);
+                case Field.Timestamp:
+                    timestamp = LogEventFields.ReadTimestamp(property, errors);
                     break;
-                case "level":
-                    level = ReadLevel(property, errors);
+                case Field.Level:
+                    level = LogEventFields.ReadLevel(property, errors);
                     break;
-                case "service":
-                    service = ReadString(property, Limits.MaxServiceLength, nameof(Limits.MaxServiceLength), required: true, errors);
-                    if (service is not null && !IsValidServiceName(service))
-                    {
-                        errors.Add("service: may contain only letters, digits and . _ - / :");
-                        service = null;
-                    }
-
+                case Field.Service:
+                    service = LogEventFields.ReadService(property, Limits, errors);
                     break;
-                case "message":
-                    message = ReadString(property, Limits.MaxMessageLength, nameof(Limits.MaxMessageLength), required: true, errors, allowLineBreaks: true);
+                case Field.Message:
+                    message = LogEventFields.ReadString(property, Limits.MaxMessageLength, nameof(Limits.MaxMessageLength), required: true, errors, allowLineBreaks: true);
                     break;
-                case "metadata":
+                case Field.Metadata:
                     if (property.Value.ValueKind == JsonValueKind.Object)
                     {
                         metadata = property.Value;
                     }
                     else if (property.Value.ValueKind != JsonValueKind.Null)
                     {
-                        errors.Add($"metadata: must be a JSON object, not {Describe(property.Value.ValueKind)}");
+                        errors.Add(new(WrongType, "metadata", $"must be a JSON object, not {LogEventFields.Describe(property.Value.ValueKind)}"));
                     }
 
                     break;
-                case "host":
-                    host = ReadString(property, Limits.MaxHostLength, nameof(Limits.MaxHostLength), required: false, errors);
+                case Field.Host:
+                    host = LogEventFields.ReadString(property, Limits.MaxHostLength, nameof(Limits.MaxHostLength), required: false, errors);
                     break;
-                case "trace_id":
-                    traceId = ReadHexId(property, 32, errors);
+                case Field.TraceId:
+                    traceId = LogEventFields.ReadHexId(property, 32, errors);
                     break;
-                case "span_id":
-                    spanId = ReadHexId(property, 16, errors);
+                case Field.SpanId:
+                    spanId = LogEventFields.ReadHexId(property, 16, errors);
                     break;
-                case "received_at":
-                    carriedReceivedAt = ReadTimestamp(property, errors);
+                case Field.ReceivedAt:
+                    carriedReceivedAt = LogEventFields.ReadTimestamp(property, errors);
                     break;
                 default:
                     // Unknown top-level fields are kept, as metadata, rather than silently dropped.
@@ -145,59 +177,42 @@ public sealed class LogEventReader(LogLimits limits)
 
         if ((seen & Field.Service) == 0)
         {
-            errors.Add("service: is required");
+            errors.Add(new(Required, "service", "is required"));
         }
 
         if ((seen & Field.Message) == 0)
         {
-            errors.Add("message: is required");
+            errors.Add(new(Required, "message", "is required"));
         }
 
         if ((seen & Field.Level) == 0)
         {
-            errors.Add("level: is required (one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL)");
+            errors.Add(new(Required, "level", "is required (one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL)"));
         }
 
-        if (timestamp is { } ts && checkTimeWindow)
+        if (timestamp is { } ts && door.CheckWindow)
         {
-            if (ts > now + Limits.MaxFutureSkew)
-            {
-                errors.Add($"timestamp: is more than {Limits.MaxFutureSkew} in the future (limit {nameof(LogLimits.MaxFutureSkew)})");
-            }
-            else if (ts < now - Limits.MaxPastAge)
-            {
-                errors.Add($"timestamp: is more than {Limits.MaxPastAge.TotalDays:0.##} days in the past (limit {nameof(LogLimits.MaxPastAge)})");
-            }
+            LogEventFields.CheckWindow(ts, door.Now, Limits, errors);
         }
 
-        var metadataJson = BuildMetadata(metadata, extras, errors);
-
+        var metadataJson = _metadata.Read(metadata, extras, errors);
         if (errors.Count > errorCountBefore)
         {
-            return false;
+            return null;
         }
 
-        string storeId;
-        string? sourceId = id;
-        if (id is not null)
+        var (storeId, sourceId) = (id, door.FallbackStoreId) switch
         {
-            storeId = LogEventId.ForSource(service!, id);
-        }
-        else if (missingId == MissingId.AssignNew)
-        {
-            sourceId = LogEventId.NewSourceId();
-            storeId = LogEventId.ForSource(service!, sourceId);
-        }
-        else
-        {
-            storeId = fallbackStoreId ?? throw new ArgumentNullException(nameof(fallbackStoreId));
-        }
+            ({ } given, _) => (LogEventId.ForSource(service!, given), given),
+            (null, { } fallback) => (fallback, null),
+            (null, null) => NewIds(service!),
+        };
 
-        logEvent = new LogEvent
+        return new LogEvent
         {
             Id = storeId,
             SourceId = sourceId,
-            Timestamp = timestamp ?? now,
+            Timestamp = timestamp ?? door.Now,
             Level = level!.Value,
             Service = service!,
             Message = message!,
@@ -205,18 +220,24 @@ public sealed class LogEventReader(LogLimits limits)
             Host = host,
             TraceId = traceId,
             SpanId = spanId,
-            ReceivedAt = receivedAt ?? carriedReceivedAt,
+            ReceivedAt = door.ReceivedAt ?? carriedReceivedAt,
         };
-        return true;
     }
 
-    private static class Field
+    private static (string StoreId, string SourceId) NewIds(string service)
     {
-        public const int Id = 1, Timestamp = 2, Level = 4, Service = 8, Message = 16, Metadata = 32,
-            Host = 64, TraceId = 128, SpanId = 256, ReceivedAt = 512;
+        var sourceId = LogEventId.NewSourceId();
+        return (LogEventId.ForSource(service, sourceId), sourceId);
     }
 
-    private static int KnownField(string name) => name switch
+    [Flags]
+    private enum Field
+    {
+        None = 0, Id = 1, Timestamp = 2, Level = 4, Service = 8, Message = 16, Metadata = 32,
+        Host = 64, TraceId = 128, SpanId = 256, ReceivedAt = 512,
+    }
+
+    private static Field KnownField(string name) => name switch
     {
         "id" => Field.Id,
         "timestamp" => Field.Timestamp,
@@ -228,270 +249,6 @@ public sealed class LogEventReader(LogLimits limits)
         "trace_id" => Field.TraceId,
         "span_id" => Field.SpanId,
         "received_at" => Field.ReceivedAt,
-        _ => 0,
+        _ => Field.None,
     };
-
-    private static string? ReadString(
-        JsonProperty property, int maxLength, string limitName, bool required, List<string> errors, bool allowLineBreaks = false)
-    {
-        var value = property.Value;
-        if (value.ValueKind == JsonValueKind.Null && !required)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors.Add($"{property.Name}: must be a string, not {Describe(value.ValueKind)}");
-            return null;
-        }
-
-        var text = value.GetString()!;
-        if (text.Length == 0 || (required && string.IsNullOrWhiteSpace(text)))
-        {
-            errors.Add($"{property.Name}: must not be empty");
-            return null;
-        }
-
-        if (text.Length > maxLength)
-        {
-            errors.Add($"{property.Name}: is {text.Length} characters, over the limit of {maxLength} ({limitName})");
-            return null;
-        }
-
-        foreach (var c in text)
-        {
-            if (char.IsControl(c) && !(allowLineBreaks && c is '\n' or '\r' or '\t'))
-            {
-                errors.Add($"{property.Name}: contains control character U+{(int)c:X4}");
-                return null;
-            }
-        }
-
-        return text;
-    }
-
-    private static DateTime? ReadTimestamp(JsonProperty property, List<string> errors)
-    {
-        var value = property.Value;
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors.Add($"{property.Name}: must be an ISO 8601 string such as 2024-01-15T10:30:00Z, not {Describe(value.ValueKind)}");
-            return null;
-        }
-
-        var text = value.GetString();
-        if (text is null || text.Length > 64 ||
-            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var parsed) ||
-            !LooksLikeIso8601(text))
-        {
-            errors.Add($"{property.Name}: '{Truncate(text)}' is not an ISO 8601 date-time such as 2024-01-15T10:30:00Z");
-            return null;
-        }
-
-        return parsed.UtcDateTime;
-    }
-
-    // DateTimeOffset.TryParse also takes forms such as "1/2/2024"; the contract promises ISO 8601.
-    private static bool LooksLikeIso8601(string text)
-    {
-        var t = text.AsSpan().Trim();
-        return t.Length >= 10 && char.IsAsciiDigit(t[0]) && char.IsAsciiDigit(t[1]) && char.IsAsciiDigit(t[2]) &&
-               char.IsAsciiDigit(t[3]) && t[4] == '-' && t[7] == '-';
-    }
-
-    private static LogEventLevel? ReadLevel(JsonProperty property, List<string> errors)
-    {
-        var value = property.Value;
-        if (value.ValueKind == JsonValueKind.String && LogEventLevels.TryParse(value.GetString(), out var level))
-        {
-            return level;
-        }
-
-        var shown = value.ValueKind == JsonValueKind.String ? $"'{Truncate(value.GetString())}'" : Describe(value.ValueKind);
-        errors.Add($"level: {shown} is not a level (one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, or an alias such as WARNING, ERR, CRITICAL)");
-        return null;
-    }
-
-    private static string? ReadHexId(JsonProperty property, int length, List<string> errors)
-    {
-        var value = property.Value;
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : null;
-        if (text is null || text.Length != length || text.AsSpan().ContainsAnyExcept(HexDigits))
-        {
-            errors.Add($"{property.Name}: must be {length} hexadecimal characters (W3C trace context)");
-            return null;
-        }
-
-        return text.ToLowerInvariant();
-    }
-
-    private static readonly System.Buffers.SearchValues<char> HexDigits =
-        System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
-
-    private string? BuildMetadata(JsonElement? metadata, List<JsonProperty>? extras, List<string> errors)
-    {
-        if (metadata is null && extras is null)
-        {
-            return null;
-        }
-
-        var keys = 0;
-        var before = errors.Count;
-        if (metadata is { } m)
-        {
-            CheckMetadata(m, "metadata", 1, ref keys, errors);
-        }
-
-        foreach (var extra in extras ?? [])
-        {
-            keys++;
-            CheckKey(extra.Name, "metadata", errors);
-            // An unknown field becomes a key of the metadata object, so its value sits one level down.
-            CheckMetadata(extra.Value, "metadata." + extra.Name, 2, ref keys, errors);
-        }
-
-        if (keys > Limits.MaxMetadataKeys)
-        {
-            errors.Add($"metadata: has {keys} keys, over the limit of {Limits.MaxMetadataKeys} ({nameof(LogLimits.MaxMetadataKeys)})");
-        }
-
-        if (errors.Count > before)
-        {
-            return null;
-        }
-
-        string json;
-        if (extras is null)
-        {
-            json = metadata!.Value.GetRawText();
-        }
-        else
-        {
-            using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                if (metadata is { } md)
-                {
-                    foreach (var p in md.EnumerateObject())
-                    {
-                        p.WriteTo(writer);
-                    }
-                }
-
-                foreach (var p in extras)
-                {
-                    p.WriteTo(writer);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            json = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-
-        if (json.Length > Limits.MaxMetadataBytes)
-        {
-            errors.Add($"metadata: is {json.Length} bytes, over the limit of {Limits.MaxMetadataBytes} ({nameof(LogLimits.MaxMetadataBytes)})");
-            return null;
-        }
-
-        return json;
-    }
-
-    private void CheckMetadata(JsonElement element, string path, int depth, ref int keys, List<string> errors)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                if (depth > Limits.MaxMetadataDepth)
-                {
-                    errors.Add($"{path}: nested deeper than {Limits.MaxMetadataDepth} levels ({nameof(LogLimits.MaxMetadataDepth)})");
-                    return;
-                }
-
-                foreach (var p in element.EnumerateObject())
-                {
-                    keys++;
-                    if (!CheckKey(p.Name, path, errors))
-                    {
-                        return;
-                    }
-
-                    CheckMetadata(p.Value, path + "." + p.Name, depth + 1, ref keys, errors);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                if (depth > Limits.MaxMetadataDepth)
-                {
-                    errors.Add($"{path}: nested deeper than {Limits.MaxMetadataDepth} levels ({nameof(LogLimits.MaxMetadataDepth)})");
-                    return;
-                }
-
-                foreach (var item in element.EnumerateArray())
-                {
-                    CheckMetadata(item, path + "[]", depth + 1, ref keys, errors);
-                }
-
-                break;
-        }
-    }
-
-    // Keys that MongoDB would read as operators, or that are empty, are refused rather than stored.
-    private static bool CheckKey(string key, string path, List<string> errors)
-    {
-        if (key.Length == 0)
-        {
-            errors.Add($"{path}: has an empty key");
-            return false;
-        }
-
-        if (key[0] == '$')
-        {
-            errors.Add($"{path}.{Truncate(key)}: keys must not start with '$'");
-            return false;
-        }
-
-        if (key.Contains('\0'))
-        {
-            errors.Add($"{path}: a key contains U+0000");
-            return false;
-        }
-
-        return true;
-    }
-
-    private static bool IsValidServiceName(string service)
-    {
-        foreach (var c in service)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    internal static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
-
-    private static string Truncate(string? text) =>
-        text is null ? "" : text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
 }

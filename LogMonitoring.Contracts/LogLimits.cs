@@ -26,7 +26,8 @@ public sealed class LogLimits
     [Range(1, 16 * 1024 * 1024)]
     public int MaxMessageLength { get; set; } = 32 * 1024;
 
-    [Range(1, 1024)]
+    /// <summary>Longest service name; Stats accepts names up to the ceiling, <see cref="ServiceName.MaxLength"/>.</summary>
+    [Range(1, ServiceName.MaxLength)]
     public int MaxServiceLength { get; set; } = 128;
 
     [Range(1, 4096)]

@@ -198,9 +198,9 @@ public sealed class BadInputCorpusTests(BadInputSystem system) : IClassFixture<B
         ["start too far back"] = Stats("/api/logs/count?start=now-999999999d", "reaches too far"),
         ["end before start"] = Stats("/api/logs?start=2024-01-02T00:00:00Z&end=2024-01-01T00:00:00Z", "must be later than start"),
         ["hourly since year 1"] = Stats("/api/stats/hourly?start=0001-01-01T00:00:00Z", "over the limit of 2000"),
-        ["service {\"$gt\":\"\"}"] = Stats("/api/logs?service=" + Uri.EscapeDataString("{\"$gt\":\"\"}"), "128 letters, digits"),
-        ["service $where"] = Stats("/api/logs/count?service=" + Uri.EscapeDataString("$where"), "128 letters, digits"),
-        ["service $ne in stats"] = Stats("/api/stats/hourly?service=" + Uri.EscapeDataString("{\"$ne\":null}"), "128 letters, digits"),
+        ["service {\"$gt\":\"\"}"] = Stats("/api/logs?service=" + Uri.EscapeDataString("{\"$gt\":\"\"}"), "1024 letters, digits"),
+        ["service $where"] = Stats("/api/logs/count?service=" + Uri.EscapeDataString("$where"), "1024 letters, digits"),
+        ["service $ne in stats"] = Stats("/api/stats/hourly?service=" + Uri.EscapeDataString("{\"$ne\":null}"), "1024 letters, digits"),
         ["level $in"] = Stats("/api/logs?level=" + Uri.EscapeDataString("{\"$in\":[\"ERROR\"]}"), "is not a level"),
         ["level only commas"] = Stats("/api/logs?level=,,,", "is empty"),
         ["q over 200 characters"] = Stats("/api/logs?q=" + new string('a', 201), "over the limit of 200"),
@@ -209,7 +209,7 @@ public sealed class BadInputCorpusTests(BadInputSystem system) : IClassFixture<B
         ["series over MaxSeriesPoints"] = Stats("/api/stats/series?interval=1m&start=now-30d", "over the limit"),
         ["error-rate window 0"] = Stats("/api/stats/error-rate?window=0m", "must be a duration from 1m to 24h"),
         ["error-rate window 1000d"] = Stats("/api/stats/error-rate?window=1000d", "must be a duration from 1m to 24h"),
-        ["error-rate service injection"] = Stats("/api/stats/error-rate?service=" + Uri.EscapeDataString("'; DROP TABLE logs; --"), "128 letters, digits"),
+        ["error-rate service injection"] = Stats("/api/stats/error-rate?service=" + Uri.EscapeDataString("'; DROP TABLE logs; --"), "1024 letters, digits"),
     };
 
     public static TheoryData<string> CorpusNames => [.. Corpus.Keys];

@@ -104,7 +104,7 @@ public static class LogsApi
         if (parseError is not null)
         {
             metrics.Rejected(Math.Max(1, batch.Total), parseError.TooLarge ? "too_large" : "malformed");
-            return Problem(parseError.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, parseError.Field, parseError.Detail);
+            return Problem(parseError.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, parseError.Field, parseError.Detail, code: parseError.Code);
         }
 
         metrics.Received(batch.Total);
@@ -139,12 +139,16 @@ public static class LogsApi
         }
     }
 
-    private static ProblemHttpResult Problem(int statusCode, string field, string detail, string? title = null) =>
-        TypedResults.Problem(
-            statusCode: statusCode,
-            title: title ?? ReasonTitle(statusCode),
-            detail: $"{field}: {detail}",
-            extensions: new Dictionary<string, object?> { ["field"] = field });
+    private static ProblemHttpResult Problem(int statusCode, string field, string detail, string? title = null, string? code = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["field"] = field };
+        if (code is not null)
+        {
+            extensions["code"] = code;
+        }
+
+        return TypedResults.Problem(statusCode: statusCode, title: title ?? ReasonTitle(statusCode), detail: $"{field}: {detail}", extensions: extensions);
+    }
 
     private static string ReasonTitle(int statusCode) => statusCode switch
     {

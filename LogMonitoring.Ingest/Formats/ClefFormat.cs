@@ -28,7 +28,7 @@ public static class ClefFormat
             using var document = ShipperJson.TryParse(line, out var error);
             if (document is null || document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                events.Reject($"line {number}: {error ?? "must be a JSON object"}");
+                events.Reject(new LogEventError(error is null ? LogEventErrorCodes.WrongType : LogEventErrorCodes.NotJson, $"line {number}", error ?? "must be a JSON object"));
                 continue;
             }
 

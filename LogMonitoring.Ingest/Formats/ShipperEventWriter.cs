@@ -146,16 +146,16 @@ public sealed class ShipperEventWriter : IDisposable
         if (_buffer.WrittenCount > _reader.Limits.MaxEventBytes)
         {
             Batch.Rejected.Add(new LogEventRejection(index,
-                [$"event: is {_buffer.WrittenCount} bytes as a log event, over the limit of {_reader.Limits.MaxEventBytes} ({nameof(LogLimits.MaxEventBytes)})"]));
+                [new LogEventError(LogEventErrorCodes.TooLarge, "event",
+                    $"is {_buffer.WrittenCount} bytes as a log event, over the limit of {_reader.Limits.MaxEventBytes} ({nameof(LogLimits.MaxEventBytes)})")]));
             return null;
         }
 
         using var document = JsonDocument.Parse(_buffer.WrittenMemory);
-        var errors = new List<string>(0);
-        if (_reader.TryRead(document.RootElement, _now, checkTimeWindow: true, receivedAt: _now,
-                LogEventReader.MissingId.AssignNew, null, errors, out var logEvent))
+        var errors = new List<LogEventError>(0);
+        if (_reader.ReadFromSender(document.RootElement, _now, errors) is { } logEvent)
         {
-            Batch.Accepted.Add(logEvent!);
+            Batch.Accepted.Add(logEvent);
             return logEvent;
         }
 
@@ -164,7 +164,7 @@ public sealed class ShipperEventWriter : IDisposable
     }
 
     /// <summary>Records a record that could not even be turned into an event (e.g. a line that is not JSON).</summary>
-    public void Reject(string error)
+    public void Reject(LogEventError error)
     {
         if (Batch.Total >= _reader.Limits.MaxBatchEvents)
         {

@@ -7,9 +7,6 @@ namespace LogMonitoring.Ingest.Formats;
 /// <summary>The mappings every shipper format shares: service names, severities, trace ids, epoch times.</summary>
 public static class ShipperFields
 {
-    private static readonly SearchValues<char> s_serviceChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:");
-
     private static readonly SearchValues<char> s_hexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>
@@ -29,7 +26,7 @@ public static class ShipperFields
             trimmed = trimmed[..maxLength];
         }
 
-        if (!trimmed.ContainsAnyExcept(s_serviceChars))
+        if (ServiceName.HasOnlyAllowedCharacters(trimmed))
         {
             return trimmed.Length == name!.Length ? name : trimmed.ToString();
         }
@@ -38,7 +35,7 @@ public static class ShipperFields
         {
             for (var i = 0; i < source.Length; i++)
             {
-                span[i] = s_serviceChars.Contains(source[i]) ? source[i] : '_';
+                span[i] = ServiceName.Characters.Contains(source[i]) ? source[i] : '_';
             }
         });
     }

@@ -31,7 +31,7 @@ public sealed class RollupCost(string dataSource, int eventBytes)
             await store.WriteBatchAsync(batch, cancellationToken);
         }
 
-        while ((await store.RollUpAsync("rollup-cost", cancellationToken)).LogsCounted > 0)
+        while (!(await store.RollUpAsync("rollup-cost", cancellationToken)).CaughtUp)
         {
         }
 

@@ -151,7 +151,7 @@ public sealed partial class LogBatchConsumer(
 
         var events = new List<LogEvent>(_pending.Count);
         var rejected = new List<(ConsumeResult<byte[]?, byte[]?> Message, string Reason, string Category)>();
-        var errors = new List<string>();
+        var errors = new List<LogEventError>();
         foreach (var message in _pending)
         {
             errors.Clear();
@@ -159,9 +159,9 @@ public sealed partial class LogBatchConsumer(
             {
                 rejected.Add((message, "event: the message has no value", "empty"));
             }
-            else if (LogEventJson.TryReadMessage(reader, value, LogEventId.ForKafkaPosition(message.Topic, message.Partition.Value, message.Offset.Value), errors, out var logEvent))
+            else if (reader.ReadFromTopic(value, LogEventId.ForKafkaPosition(message.Topic, message.Partition.Value, message.Offset.Value), errors) is { } logEvent)
             {
-                events.Add(logEvent!);
+                events.Add(logEvent);
             }
             else
             {
@@ -306,10 +306,10 @@ public sealed partial class LogBatchConsumer(
         }
     }
 
-    private static string Categorize(List<string> errors) =>
+    private static string Categorize(List<LogEventError> errors) =>
         errors.Count == 0 ? "invalid"
-        : errors[0].Contains("not valid JSON", StringComparison.Ordinal) ? "not_json"
-        : errors.Any(e => e.Contains("over the limit", StringComparison.Ordinal)) ? "too_large"
+        : errors[0].Code == LogEventErrorCodes.NotJson ? "not_json"
+        : errors.Any(e => e.IsOverSizeLimit) ? "too_large"
         : "invalid";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Persister consuming '{Topic}' as group '{GroupId}'")]

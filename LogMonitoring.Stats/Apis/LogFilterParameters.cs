@@ -31,9 +31,9 @@ public sealed record LogFilterParameters
         if (Service is not null)
         {
             var names = Service.Split(',', StringSplitOptions.TrimEntries);
-            if (names.Length > 100 || !names.All(IsServiceName))
+            if (names.Length > 100 || !names.All(n => ServiceName.IsValid(n)))
             {
-                errors["service"] = ["must be service names (1 to 128 letters, digits and . _ - / :), at most 100, separated by commas"];
+                errors["service"] = [$"must be service names (1 to {ServiceName.MaxLength} {ServiceName.AllowedCharacters}), at most 100, separated by commas"];
             }
             else if (names.Length == 1)
             {
@@ -98,10 +98,6 @@ public sealed record LogFilterParameters
         return errors.Count == 0 ? query : null;
     }
 
-    /// <summary>The contract's service names: 1 to 128 letters, digits and . _ - / : (never an operator).</summary>
-    internal static bool IsServiceName(string name) =>
-        name.Length is > 0 and <= 128 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':');
-
     /// <summary>One level or several separated by commas (aliases accepted); null when absent.</summary>
     internal static List<LogEventLevel>? ReadLevels(string? level, Dictionary<string, string[]> errors)
     {
@@ -119,7 +115,7 @@ public sealed record LogFilterParameters
             }
             else
             {
-                errors["level"] = [$"'{Shorten(part)}' is not a level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL)"];
+                errors["level"] = [$"'{TextPreview.Of(part)}' is not a level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL)"];
             }
         }
 
@@ -130,6 +126,4 @@ public sealed record LogFilterParameters
 
         return levels;
     }
-
-    internal static string Shorten(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
 }

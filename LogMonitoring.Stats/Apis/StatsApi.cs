@@ -174,9 +174,10 @@ public static class StatsApi
 
     private static void ValidateService(string? service, Dictionary<string, string[]> errors)
     {
-        if (service is not null && !LogFilterParameters.IsServiceName(service))
+        // Any name ingest can accept, whatever its configured MaxServiceLength: the contract's one rule.
+        if (service is not null && !ServiceName.IsValid(service))
         {
-            errors["service"] = ["must be a service name: 1 to 128 letters, digits and . _ - / :"];
+            errors["service"] = [$"must be a service name: 1 to {ServiceName.MaxLength} {ServiceName.AllowedCharacters}"];
         }
     }
 

@@ -18,11 +18,6 @@ public sealed partial class RollupScheduler(
 {
     private readonly string _replica = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
-    /// <summary>The last cycle's outcome, for the readiness report and the API.</summary>
-    public RollupCycleResult? LastCycle { get; private set; }
-
-    public DateTime? LastSuccess { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await storeInitializer.WaitAsync(stoppingToken);
@@ -37,11 +32,8 @@ public sealed partial class RollupScheduler(
                 {
                     metrics.CycleCompleted(Stopwatch.GetElapsedTime(started));
                     metrics.SetFreshnessLag(result.FreshnessLag);
-                    LogCycle(result.LogsCounted, result.BucketsTouched, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    LogCycle(result.BucketsTouched, result.LogsCounted, result.CaughtUp, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
-
-                LastCycle = result;
-                LastSuccess = DateTime.UtcNow;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -51,8 +43,8 @@ public sealed partial class RollupScheduler(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Rollup cycle counted {Logs} logs into {Buckets} minute buckets in {Milliseconds:F1} ms")]
-    private partial void LogCycle(long logs, int buckets, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rollup cycle wrote {Buckets} minute buckets (new logs counted: {Logs}; caught up: {CaughtUp}) in {Milliseconds:F1} ms")]
+    private partial void LogCycle(int buckets, long? logs, bool caughtUp, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rollup cycle failed; the next cycle retries")]
     private partial void LogCycleFailed(Exception ex);

@@ -43,7 +43,7 @@ public sealed partial class SqliteLogStore
             peek.CommandText = "SELECT (SELECT COALESCE(MAX(seq), 0) FROM logs) > (SELECT watermark FROM rollup_state WHERE name = 'logs')";
             if (Convert.ToInt64(await peek.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
             {
-                return new RollupCycleResult(true, 0, 0, TimeSpan.Zero);
+                return new RollupCycleResult(Ran: true, CaughtUp: true, 0, TimeSpan.Zero, LogsCounted: 0);
             }
         }
 
@@ -54,7 +54,7 @@ public sealed partial class SqliteLogStore
         if (newest <= watermark)
         {
             await transaction.CommitAsync(cancellationToken);
-            return new RollupCycleResult(true, 0, 0, TimeSpan.Zero);
+            return new RollupCycleResult(Ran: true, CaughtUp: true, 0, TimeSpan.Zero, LogsCounted: 0);
         }
 
         var upTo = Math.Min(newest, watermark + MaxLogsPerCycle);
@@ -104,7 +104,8 @@ public sealed partial class SqliteLogStore
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new RollupCycleResult(true, upTo - watermark, touched, lag);
+        // The write lock kept new logs out while the cycle ran: what it left behind is all it did not reach.
+        return new RollupCycleResult(Ran: true, CaughtUp: upTo == newest, touched, lag, LogsCounted: upTo - watermark);
     }
 
     public async Task<IReadOnlyList<StatsBucket>> GetBucketsAsync(StatsInterval interval, DateTime start, DateTime end, string? service, CancellationToken cancellationToken)

@@ -55,8 +55,9 @@ public sealed class LogEventIdTests
             ReceivedAt = new DateTime(2024, 1, 15, 10, 30, 1, DateTimeKind.Utc),
         };
 
-        var errors = new List<string>();
-        Assert.True(LogEventJson.TryReadMessage(new LogEventReader(new LogLimits()), LogEventJson.ToUtf8Bytes(original), "unused", errors, out var read), string.Join(";", errors));
+        var errors = new List<LogEventError>();
+        var read = new LogEventReader(new LogLimits()).ReadFromTopic(LogEventJson.ToUtf8Bytes(original), "unused", errors);
+        Assert.True(read is not null, string.Join(";", errors));
 
         Assert.Equal(original with { MetadataJson = null }, read! with { MetadataJson = null });
         Assert.True(JsonElement.DeepEquals(JsonDocument.Parse(original.MetadataJson).RootElement, JsonDocument.Parse(read!.MetadataJson!).RootElement));
@@ -65,9 +66,9 @@ public sealed class LogEventIdTests
     [Fact]
     public void A_message_without_id_takes_the_fallback_from_its_kafka_position()
     {
-        var errors = new List<string>();
+        var errors = new List<LogEventError>();
         var fallback = LogEventId.ForKafkaPosition("logs", 0, 5);
-        LogEventJson.TryReadMessage(new LogEventReader(new LogLimits()), """{"level":"INFO","service":"a","message":"m"}"""u8, fallback, errors, out var read);
+        var read = new LogEventReader(new LogLimits()).ReadFromTopic("""{"level":"INFO","service":"a","message":"m"}"""u8, fallback, errors);
 
         Assert.Equal(fallback, read!.Id);
         Assert.Null(read.SourceId);

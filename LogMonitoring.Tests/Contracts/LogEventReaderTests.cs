@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using LogMonitoring.Contracts;
 
@@ -7,13 +8,23 @@ public sealed class LogEventReaderTests
 {
     private static readonly DateTime Now = new(2024, 1, 15, 12, 0, 0, DateTimeKind.Utc);
 
-    private static (LogEvent? Event, List<string> Errors) Read(string json, LogLimits? limits = null, bool checkTime = true)
+    /// <summary>Through the sender door (ingest), or with <paramref name="fromTopic"/> through the topic door (persister).</summary>
+    private static (LogEvent? Event, List<string> Errors) Read(string json, LogLimits? limits = null, bool fromTopic = false)
     {
-        using var document = JsonDocument.Parse(json);
-        var errors = new List<string>();
-        new LogEventReader(limits ?? new LogLimits()).TryRead(
-            document.RootElement, Now, checkTime, Now, LogEventReader.MissingId.AssignNew, null, errors, out var e);
-        return (e, errors);
+        var reader = new LogEventReader(limits ?? new LogLimits());
+        var errors = new List<LogEventError>();
+        LogEvent? e;
+        if (fromTopic)
+        {
+            e = reader.ReadFromTopic(Encoding.UTF8.GetBytes(json), LogEventId.ForKafkaPosition("logs", 0, 0), errors);
+        }
+        else
+        {
+            using var document = JsonDocument.Parse(json);
+            e = reader.ReadFromSender(document.RootElement, Now, errors);
+        }
+
+        return (e, errors.Select(error => error.ToString()).ToList());
     }
 
     [Theory]
@@ -47,6 +58,78 @@ public sealed class LogEventReaderTests
 
         Assert.Null(e);
         Assert.Contains(errors, error => error.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{"level":"LOUD","service":"a","message":"m"}""", LogEventErrorCodes.UnknownLevel, "level")]
+    [InlineData("""{"level":"INFO","message":"m"}""", LogEventErrorCodes.Required, "service")]
+    [InlineData("""{"level":"INFO","service":42,"message":"m"}""", LogEventErrorCodes.WrongType, "service")]
+    [InlineData("""{"level":"INFO","service":"a b","message":"m"}""", LogEventErrorCodes.InvalidCharacter, "service")]
+    [InlineData("""{"level":"INFO","service":"a","message":"m","timestamp":"yesterday"}""", LogEventErrorCodes.InvalidTimestamp, "timestamp")]
+    [InlineData("""{"level":"INFO","service":"a","message":"m","timestamp":"1970-01-01T00:00:00Z"}""", LogEventErrorCodes.OutOfWindow, "timestamp")]
+    [InlineData("""{"level":"INFO","service":"a","message":"m","metadata":{"user":{"$where":"1"}}}""", LogEventErrorCodes.InvalidKey, "metadata.user.$where")]
+    [InlineData("""{"level":"INFO","service":"a","message":"m","trace_id":"xyz"}""", LogEventErrorCodes.InvalidId, "trace_id")]
+    [InlineData("""{"level":"INFO","level":"WARN","service":"a","message":"m"}""", LogEventErrorCodes.Duplicate, "level")]
+    [InlineData("""[1]""", LogEventErrorCodes.WrongType, "event")]
+    public void Each_error_carries_a_code_and_the_field_for_programs(string json, string code, string field)
+    {
+        using var document = JsonDocument.Parse(json);
+        var errors = new List<LogEventError>();
+
+        Assert.Null(new LogEventReader(new LogLimits()).ReadFromSender(document.RootElement, Now, errors));
+
+        var error = Assert.Single(errors);
+        Assert.Equal((code, field), (error.Code, error.Field));
+        Assert.Equal($"{error.Field}: {error.Message}", error.ToString());
+    }
+
+    [Fact]
+    public void Size_limits_are_told_apart_from_other_errors()
+    {
+        var limits = new LogLimits { MaxMessageLength = 5, MaxMetadataKeys = 1, MaxMetadataDepth = 1 };
+        using var document = JsonDocument.Parse("""[{"level":"INFO","service":"a","message":"123456"},{"level":"INFO","service":"a","message":"m","metadata":{"a":1,"b":2}},{"level":"INFO","service":"a","message":"m","metadata":{"a":{"b":1}}}]""");
+        var reader = new LogEventReader(limits);
+
+        var errors = document.RootElement.EnumerateArray().Select(e =>
+        {
+            var list = new List<LogEventError>();
+            reader.ReadFromSender(e, Now, list);
+            return Assert.Single(list);
+        }).ToList();
+
+        Assert.Equal([LogEventErrorCodes.TooLong, LogEventErrorCodes.TooManyKeys, LogEventErrorCodes.TooDeep], errors.Select(e => e.Code));
+        Assert.Equal([true, true, false], errors.Select(e => e.IsOverSizeLimit));
+    }
+
+    [Fact]
+    public void The_topic_door_refuses_what_is_not_one_json_object_and_keeps_the_receive_time_it_carries()
+    {
+        var reader = new LogEventReader(new LogLimits());
+        var errors = new List<LogEventError>();
+
+        Assert.Null(reader.ReadFromTopic("not json"u8, "fallback", errors));
+        Assert.Null(reader.ReadFromTopic("""{"level":"INFO","service":"a","message":"m"} {}"""u8, "fallback", errors));
+        Assert.Null(reader.ReadFromTopic(new byte[] { 0x7b, 0xff, 0x7d }, "fallback", errors));
+        Assert.Equal([LogEventErrorCodes.NotJson, LogEventErrorCodes.NotJson, LogEventErrorCodes.NotJson], errors.Select(e => e.Code));
+
+        var read = reader.ReadFromTopic("""{"level":"INFO","service":"a","message":"m","received_at":"2024-01-15T10:30:01Z"}"""u8, "fallback", errors);
+        Assert.Equal(new DateTime(2024, 1, 15, 10, 30, 1, DateTimeKind.Utc), read!.ReceivedAt);
+        Assert.Equal("fallback", read.Id);
+    }
+
+    [Fact]
+    public void The_sender_door_stamps_the_receive_time_and_gives_an_event_without_id_a_new_one()
+    {
+        using var document = JsonDocument.Parse("""{"level":"INFO","service":"a","message":"m","received_at":"2000-01-01T00:00:00Z"}""");
+        var reader = new LogEventReader(new LogLimits());
+
+        var first = reader.ReadFromSender(document.RootElement, Now, []);
+        var second = reader.ReadFromSender(document.RootElement, Now, []);
+
+        Assert.Equal(Now, first!.ReceivedAt);
+        Assert.NotNull(first.SourceId);
+        Assert.NotEqual(first.SourceId, second!.SourceId);
+        Assert.Equal(LogEventId.ForSource("a", first.SourceId), first.Id);
     }
 
     [Fact]
@@ -102,9 +185,9 @@ public sealed class LogEventReaderTests
     }
 
     [Fact]
-    public void The_time_window_can_be_left_unchecked_for_events_that_waited_in_kafka()
+    public void The_time_window_is_not_checked_for_events_that_waited_in_kafka()
     {
-        var (e, errors) = Read("""{"level":"INFO","service":"a","message":"m","timestamp":"2000-01-01T00:00:00Z"}""", checkTime: false);
+        var (e, errors) = Read("""{"level":"INFO","service":"a","message":"m","timestamp":"2000-01-01T00:00:00Z"}""", fromTopic: true);
 
         Assert.Empty(errors);
         Assert.Equal(2000, e!.Timestamp.Year);

@@ -70,8 +70,9 @@ public sealed class GenerationTests
         for (var i = 0; i < 1000; i++)
         {
             var message = ids.Stamp(template, offset);
-            Assert.True(LogEventJson.TryReadMessage(reader, message, "fallback", [], out var logEvent));
-            Assert.True(seen.Add(logEvent!.Id), "each stamped message must have its own store id");
+            var logEvent = reader.ReadFromTopic(message, "fallback", []);
+            Assert.NotNull(logEvent);
+            Assert.True(seen.Add(logEvent.Id), "each stamped message must have its own store id");
         }
     }
 

@@ -38,7 +38,7 @@ public static class ElasticBulkFormat
             {
                 items.Add(new BulkItemResult(action, index, id, StatusCodes.Status400BadRequest,
                     "illegal_argument_exception", "stored log events cannot be deleted"));
-                events.Reject($"line {number}: delete is not supported");
+                events.Reject(new LogEventError(LogEventErrorCodes.Unsupported, $"line {number}", "delete is not supported"));
                 continue;
             }
 
@@ -52,16 +52,17 @@ public static class ElasticBulkFormat
             {
                 items.Add(new BulkItemResult(action, index, id, StatusCodes.Status400BadRequest,
                     "illegal_argument_exception", "stored log events cannot be updated"));
-                events.Reject($"line {number}: update is not supported");
+                events.Reject(new LogEventError(LogEventErrorCodes.Unsupported, $"line {number}", "update is not supported"));
                 continue;
             }
 
             using var document = ShipperJson.TryParse(sourceLine, out var error);
             if (document is null || document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                var reason = $"line {sourceNumber}: {error ?? "the source must be a JSON object"}";
-                items.Add(new BulkItemResult(action, index, id, StatusCodes.Status400BadRequest, "mapper_parsing_exception", reason));
-                events.Reject(reason);
+                var problem = new LogEventError(error is null ? LogEventErrorCodes.WrongType : LogEventErrorCodes.NotJson,
+                    $"line {sourceNumber}", error ?? "the source must be a JSON object");
+                items.Add(new BulkItemResult(action, index, id, StatusCodes.Status400BadRequest, "mapper_parsing_exception", problem.ToString()));
+                events.Reject(problem);
                 continue;
             }
 

@@ -35,7 +35,7 @@ public static class GelfFormat
             using var document = ShipperJson.TryParse(message, out var error);
             if (document is null || document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                events.Reject($"message {number}: {error ?? "must be a JSON object"}");
+                events.Reject(new LogEventError(error is null ? LogEventErrorCodes.WrongType : LogEventErrorCodes.NotJson, $"message {number}", error ?? "must be a JSON object"));
                 continue;
             }
 

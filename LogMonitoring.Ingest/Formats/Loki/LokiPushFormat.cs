@@ -99,14 +99,14 @@ public static class LokiPushFormat
                 if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() < 2 ||
                     value[0].ValueKind != JsonValueKind.String || value[1].ValueKind != JsonValueKind.String)
                 {
-                    events.Reject("values: each entry must be [\"<unix epoch nanoseconds>\", \"<log line>\"] or add {structured metadata}");
+                    events.Reject(new LogEventError(LogEventErrorCodes.WrongType, "values", "each entry must be [\"<unix epoch nanoseconds>\", \"<log line>\"] or add {structured metadata}"));
                     continue;
                 }
 
                 var time = ShipperFields.FromUnixNanosecondsText(value[0].GetString());
                 if (time is null)
                 {
-                    events.Reject($"values: '{value[0].GetString()}' is not a timestamp in nanoseconds since the epoch");
+                    events.Reject(new LogEventError(LogEventErrorCodes.InvalidTimestamp, "values", $"'{TextPreview.Of(value[0].GetString())}' is not a timestamp in nanoseconds since the epoch"));
                     continue;
                 }
 

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using static LogMonitoring.Contracts.LogEventErrorCodes;
+
+namespace LogMonitoring.Contracts;
+
+/// <summary>
+/// Checks an event's metadata against the limits (keys at every depth, nesting, size, keys MongoDB would
+/// read as operators) and produces its stored JSON: the <c>metadata</c> object with the event's unknown
+/// top-level fields added as keys of their own.
+/// </summary>
+internal sealed class LogMetadataReader(LogLimits limits)
+{
+    public string? Read(JsonElement? metadata, List<JsonProperty>? extras, List<LogEventError> errors)
+    {
+        if (metadata is null && extras is null)
+        {
+            return null;
+        }
+
+        var keys = 0;
+        var before = errors.Count;
+        if (metadata is { } m)
+        {
+            Check(m, "metadata", 1, ref keys, errors);
+        }
+
+        foreach (var extra in extras ?? [])
+        {
+            keys++;
+            CheckKey(extra.Name, "metadata", errors);
+            // An unknown field becomes a key of the metadata object, so its value sits one level down.
+            Check(extra.Value, "metadata." + extra.Name, 2, ref keys, errors);
+        }
+
+        if (keys > limits.MaxMetadataKeys)
+        {
+            errors.Add(new(TooManyKeys, "metadata", $"has {keys} keys, over the limit of {limits.MaxMetadataKeys} ({nameof(LogLimits.MaxMetadataKeys)})"));
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        var json = extras is null ? metadata!.Value.GetRawText() : Merge(metadata, extras);
+        if (json.Length > limits.MaxMetadataBytes)
+        {
+            errors.Add(new(TooLarge, "metadata", $"is {json.Length} bytes, over the limit of {limits.MaxMetadataBytes} ({nameof(LogLimits.MaxMetadataBytes)})"));
+            return null;
+        }
+
+        return json;
+    }
+
+    private static string Merge(JsonElement? metadata, List<JsonProperty> extras)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            if (metadata is { } md)
+            {
+                foreach (var p in md.EnumerateObject())
+                {
+                    p.WriteTo(writer);
+                }
+            }
+
+            foreach (var p in extras)
+            {
+                p.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private void Check(JsonElement element, string path, int depth, ref int keys, List<LogEventError> errors)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (depth > limits.MaxMetadataDepth)
+                {
+                    errors.Add(TooDeepError(path));
+                    return;
+                }
+
+                foreach (var p in element.EnumerateObject())
+                {
+                    keys++;
+                    if (!CheckKey(p.Name, path, errors))
+                    {
+                        return;
+                    }
+
+                    Check(p.Value, path + "." + p.Name, depth + 1, ref keys, errors);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                if (depth > limits.MaxMetadataDepth)
+                {
+                    errors.Add(TooDeepError(path));
+                    return;
+                }
+
+                foreach (var item in element.EnumerateArray())
+                {
+                    Check(item, path + "[]", depth + 1, ref keys, errors);
+                }
+
+                break;
+        }
+    }
+
+    private LogEventError TooDeepError(string path) =>
+        new(TooDeep, path, $"nested deeper than {limits.MaxMetadataDepth} levels ({nameof(LogLimits.MaxMetadataDepth)})");
+
+    // Keys that MongoDB would read as operators, or that are empty, are refused rather than stored.
+    private static bool CheckKey(string key, string path, List<LogEventError> errors)
+    {
+        if (key.Length == 0)
+        {
+            errors.Add(new(InvalidKey, path, "has an empty key"));
+            return false;
+        }
+
+        if (key[0] == '$')
+        {
+            errors.Add(new(InvalidKey, $"{path}.{TextPreview.Of(key)}", "keys must not start with '$'"));
+            return false;
+        }
+
+        if (key.Contains('\0'))
+        {
+            errors.Add(new(InvalidKey, path, "a key contains U+0000"));
+            return false;
+        }
+
+        return true;
+    }
+}
