@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the tools the tests and checks call: kcat (a Kafka client from outside the project),
-# prometheus/promtool (alert-rule tests), sqlite3 (inspecting the embedded store).
+# prometheus/promtool (alert-rule tests), sqlite3 (inspecting the embedded store), docker-compose
+# (`docker-compose config` validates docker-compose.yml without a Docker engine).
 set -euo pipefail
 need=()
 command -v kcat >/dev/null || need+=(kcat)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v sqlite3 >/dev/null || need+=(sqlite3)
+command -v docker-compose >/dev/null || need+=(docker-compose)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -16,3 +18,4 @@ if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/
 pkill -x prometheus 2>/dev/null || true
 echo "kcat: $(kcat -V 2>&1 | head -1)"
 echo "promtool: $(promtool --version 2>&1 | head -1)"
+echo "docker-compose: $(docker-compose version --short 2>&1 | head -1)"

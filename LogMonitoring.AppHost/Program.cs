@@ -24,6 +24,9 @@ var persister = builder.AddProject<Projects.LogMonitoring_Persister>("persister"
     .WaitForBackingServices(backing)
     .WithHttpHealthCheck("/health");
 
+// Ingest answers once the persisters run, so what a user sends first is stored soon rather than after their start-up.
+ingest.WaitFor(persister);
+
 var stats = builder.AddProject<Projects.LogMonitoring_Stats>("stats")
     .WithApiKey(apiKey)
     .WithReference(backing.LogStore)
@@ -44,6 +47,9 @@ if (!builder.ExecutionContext.IsPublishMode)
         simulator.WithExplicitStart();
     }
 }
+
+// Kafka UI on http://localhost:8088 in containers mode: the topic, its partitions and the persisters' lag.
+builder.AddKafkaUi(backing);
 
 // Prometheus (and Grafana in containers mode), provisioned from deploy/prometheus and grafana/.
 builder.AddMonitoring(backing, apiKey, ingest, persister, stats);

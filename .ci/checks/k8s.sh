@@ -68,8 +68,8 @@ while read -r source; do
   [ -f "$monitoring/$source" ] || { echo "missing $(realpath -m --relative-to=. "$monitoring/$source"), which $monitoring/kustomization.yaml generates a ConfigMap from"; failed=1; }
 done < <(sed -n 's/^ *- \(\.\.\/[^ ]*\)$/\1/p' "$monitoring/kustomization.yaml")
 
-# Every overlay, and the deployer RBAC an admin applies before the first deploy.
-for overlay in "$work"/deploy/k8s/overlays/*/ "$work/deploy/k8s/deployer/"; do
+# Every overlay, the optional local Kafka UI, and the deployer RBAC an admin applies before the first deploy.
+for overlay in "$work"/deploy/k8s/overlays/*/ "$work/deploy/k8s/overlays/local/kafka-ui/" "$work/deploy/k8s/deployer/"; do
   name="$(basename "$overlay")"
   echo "$name: kubectl kustomize --load-restrictor LoadRestrictionsNone"
   if kubectl kustomize --load-restrictor LoadRestrictionsNone "$overlay" >"$work/$name.yaml"; then

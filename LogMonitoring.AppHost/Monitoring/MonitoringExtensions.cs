@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using LogMonitoring.AppHost.BackingServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +34,7 @@ public static class MonitoringExtensions
 
         if (backing.Mode == BackingServiceMode.Containers)
         {
-            WriteTargetsWhenAllocated(builder, prometheusFolder, "host.docker.internal", services);
+            ReplicaTargets.WriteWhenAllocated(builder, prometheusFolder, "host.docker.internal", services);
             var prometheus = builder.AddContainer("prometheus", PrometheusImage, PrometheusTag)
                 .WithBindMount(prometheusFolder, "/etc/prometheus", isReadOnly: true)
                 .WithVolume("logmonitoring-prometheus-data", "/prometheus")
@@ -81,40 +80,13 @@ public static class MonitoringExtensions
             return;
         }
 
-        WriteTargetsWhenAllocated(builder, prometheusFolder, "localhost", services);
+        ReplicaTargets.WriteWhenAllocated(builder, prometheusFolder, "localhost", services);
         var dataPath = Path.GetFullPath(builder.Configuration[BackingServiceExtensions.DataPathKey] ?? Path.Combine(builder.AppHostDirectory, ".data"));
         builder.AddExecutable("prometheus", executable, prometheusFolder,
                 "--config.file=prometheus.yml", $"--storage.tsdb.path={Path.Combine(dataPath, "prometheus")}", "--web.enable-lifecycle")
             .WithHttpEndpoint(port: 9090, name: "http", env: null, isProxied: false)
             .WithArgs(context => context.Args.Add("--web.listen-address=127.0.0.1:9090"))
             .WithHttpHealthCheck("/-/ready");
-    }
-
-    /// <summary>Writes Prometheus' file-based discovery targets once the services' ports are known.</summary>
-    private static void WriteTargetsWhenAllocated(IDistributedApplicationBuilder builder, string prometheusFolder, string host, IResourceBuilder<ProjectResource>[] services)
-    {
-        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
-        {
-            var targets = Path.Combine(prometheusFolder, "targets");
-            Directory.CreateDirectory(targets);
-            foreach (var service in services)
-            {
-                // The endpoint Aspire exposes for a service; with replicas it is their shared proxy, so the
-                // replicas' counters are scraped alternately (see docs/monitoring.md).
-                var endpoint = service.Resource.Annotations.OfType<EndpointAnnotation>().First(e => e.Name == "http");
-                var port = endpoint.Port ?? endpoint.TargetPort;
-                if (port is null)
-                {
-                    continue;
-                }
-
-                File.WriteAllText(
-                    Path.Combine(targets, $"{service.Resource.Name}.json"),
-                    JsonSerializer.Serialize(new[] { new { targets = new[] { $"{host}:{port}" } } }));
-            }
-
-            return Task.CompletedTask;
-        });
     }
 
     private static string? FindOnPath(string name) =>
