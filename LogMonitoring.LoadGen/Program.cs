@@ -9,6 +9,7 @@ var root = new RootCommand("LogMonitoring load generator: drives the ingest API 
     KafkaMockCommand.Create(),
     WaitStoredCommand.Create(),
     RollupCostCommand.Create(),
+    SearchBenchCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

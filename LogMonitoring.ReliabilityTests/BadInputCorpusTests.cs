@@ -203,8 +203,27 @@ public sealed class BadInputCorpusTests(BadInputSystem system) : IClassFixture<B
         ["service $ne in stats"] = Stats("/api/stats/hourly?service=" + Uri.EscapeDataString("{\"$ne\":null}"), "1024 letters, digits"),
         ["level $in"] = Stats("/api/logs?level=" + Uri.EscapeDataString("{\"$in\":[\"ERROR\"]}"), "is not a level"),
         ["level only commas"] = Stats("/api/logs?level=,,,", "is empty"),
-        ["q over 200 characters"] = Stats("/api/logs?q=" + new string('a', 201), "over the limit of 200"),
-        ["q with a NUL"] = Stats("/api/logs?q=a%00b", "contains control characters"),
+        ["q over 4096 characters"] = Stats("/api/logs?q=" + new string('a', 4097), "over the limit of 4096"),
+        ["q with a NUL"] = Stats("/api/logs?q=a%00b", "control character U+0000"),
+        // Hostile queries: each is refused with the column and what was expected there, never run.
+        ["q unclosed parenthesis"] = Stats("/api/logs?q=" + Uri.EscapeDataString("level:ERROR AND (host:a"), "column 24: unexpected end of input, expected closing parenthesis"),
+        ["q stray parenthesis"] = Stats("/api/logs/count?q=" + Uri.EscapeDataString("a)"), "column 2: unexpected `)`"),
+        ["q unclosed quote"] = Stats("/api/logs?q=" + Uri.EscapeDataString("\"timed out"), "expected closing quote"),
+        ["q nested too deep"] = Stats("/api/logs?q=" + Uri.EscapeDataString(new string('(', 40) + "a" + new string(')', 40)), "column 33: parentheses nest deeper than 32"),
+        ["q operator object"] = Stats("/api/logs?q=" + Uri.EscapeDataString("{\"$gt\":\"\"}"), "column 8: an empty phrase"),
+        ["q unknown level"] = Stats("/api/logs?q=" + Uri.EscapeDataString("level:LOUD"), "column 7: 'LOUD' is not a level"),
+        ["q empty path segment"] = Stats("/api/logs?q=" + Uri.EscapeDataString("user..id:1"), "column 1: 'user..id' is not a field name"),
+        ["q timestamp in words"] = Stats("/api/logs?q=" + Uri.EscapeDataString("timestamp>yesterday"), "column 11: timestamp"),
+        ["q comparing text"] = Stats("/api/logs?q=" + Uri.EscapeDataString("message>a"), "column 1: message is searched for text"),
+        ["q dangling AND"] = Stats("/api/logs?q=" + Uri.EscapeDataString("error AND"), "column 10: unexpected end of input"),
+        ["q list after >"] = Stats("/api/logs?q=" + Uri.EscapeDataString("duration_ms>1,2"), "column 15: > takes one value"),
+        ["q too many terms"] = Stats("/api/logs?q=" + Uri.EscapeDataString(string.Join(" OR ", Enumerable.Range(0, 130).Select(i => $"w{i}"))), "more than 128 terms"),
+        ["histogram interval 7m"] = Stats("/api/logs/histogram?interval=7m", "divides a day evenly"),
+        ["histogram over the range limit"] = Stats("/api/logs/histogram?start=now-60d", "over the limit of 31 days"),
+        ["top without a field"] = Stats("/api/logs/top", "field"),
+        ["top by an operator"] = Stats("/api/logs/top?field=" + Uri.EscapeDataString("$where"), "must be a field name"),
+        ["top limit 1000"] = Stats("/api/logs/top?field=service&limit=1000", "must be a whole number from 1 to 100"),
+        ["tail with a forged position"] = Stats("/api/logs/tail?after=x1", "is not an event id of this stream"),
         ["series interval 2m"] = Stats("/api/stats/series?interval=2m", "must be 1m, 5m or 1h"),
         ["series over MaxSeriesPoints"] = Stats("/api/stats/series?interval=1m&start=now-30d", "over the limit"),
         ["error-rate window 0"] = Stats("/api/stats/error-rate?window=0m", "must be a duration from 1m to 24h"),
@@ -276,7 +295,9 @@ public sealed class BadInputCorpusTests(BadInputSystem system) : IClassFixture<B
     [MemberData(nameof(LegalButHostileSearches))]
     public async Task A_hostile_search_pattern_is_matched_literally(string q, int expected)
     {
-        var query = $"service={BadInputSystem.Service}&q={Uri.EscapeDataString(q)}";
+        // As an "exact phrase" of the query language: every character inside the quotes is literal.
+        var phrase = "\"" + q.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        var query = $"service={BadInputSystem.Service}&q={Uri.EscapeDataString(phrase)}";
         using var count = await system.Stats.Client.GetAsync($"/api/logs/count?{query}", Ct);
         using var search = await system.Stats.Client.GetAsync($"/api/logs?{query}", Ct);
 

@@ -1,4 +1,5 @@
 using LogMonitoring.Contracts;
+using LogMonitoring.Query;
 
 namespace LogMonitoring.Storage;
 
@@ -49,8 +50,8 @@ public sealed record LogQuery
 
     public DateTime? End { get; init; }
 
-    /// <summary>Matches messages containing this text, case-insensitively; never a pattern.</summary>
-    public string? Text { get; init; }
+    /// <summary>A query in the query language (<see cref="QueryParser"/>); null matches everything.</summary>
+    public QueryNode? Where { get; init; }
 }
 
 public sealed record LogPage(IReadOnlyList<LogEvent> Items, LogCursor? Next);

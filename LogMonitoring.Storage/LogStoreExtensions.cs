@@ -1,5 +1,6 @@
 using LogMonitoring.Storage.MongoDb;
 using LogMonitoring.Storage.Sqlite;
+using LogMonitoring.Storage.Search;
 using LogMonitoring.Storage.Statistics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,12 @@ public static class LogStoreExtensions
             .ValidateDataAnnotations()
             .Validate(r => { r.Validate(); return true; })
             .ValidateOnStart();
+        builder.Services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(s => { s.Validate(); return true; })
+            .ValidateOnStart();
         builder.Services.AddSingleton(sp => Create(sp.GetRequiredService<IConfiguration>()));
+        builder.Services.AddSingleton(sp => (ILogSearch)sp.GetRequiredService<ILogStore>());
         // Both stores keep their statistics beside the logs.
         builder.Services.AddSingleton(sp => (ILogStatistics)sp.GetRequiredService<ILogStore>());
         builder.Services.AddSingleton<LogStoreInitializer>();
@@ -47,15 +53,16 @@ public static class LogStoreExtensions
         }
 
         var retention = configuration.GetSection(RetentionOptions.SectionName).Get<RetentionOptions>() ?? new RetentionOptions();
-        return Create(connectionString, retention);
+        var search = configuration.GetSection(SearchOptions.SectionName).Get<SearchOptions>() ?? new SearchOptions();
+        return Create(connectionString, retention, search);
     }
 
-    public static ILogStore Create(string connectionString, RetentionOptions? retention = null) =>
+    public static ILogStore Create(string connectionString, RetentionOptions? retention = null, SearchOptions? search = null) =>
         connectionString.StartsWith("mongodb://", StringComparison.OrdinalIgnoreCase) ||
         connectionString.StartsWith("mongodb+srv://", StringComparison.OrdinalIgnoreCase)
-            ? new MongoLogStore(connectionString, retention)
+            ? new MongoLogStore(connectionString, retention) { Search = search ?? new SearchOptions() }
             : connectionString.Contains("Data Source", StringComparison.OrdinalIgnoreCase)
-                ? new SqliteLogStore(connectionString)
+                ? new SqliteLogStore(connectionString) { Search = search ?? new SearchOptions() }
                 : throw new InvalidOperationException(
                     $"ConnectionStrings:{ConnectionStringName} is neither a mongodb:// URL nor a SQLite 'Data Source=' string.");
 }

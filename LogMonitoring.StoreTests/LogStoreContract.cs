@@ -42,6 +42,8 @@ public abstract class LogStoreContract : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static LogMonitoring.Query.QueryNode? Q(string text) => LogMonitoring.Query.QueryParser.ParseValid(text, T0);
+
     [Fact]
     public async Task Written_events_are_found_newest_first_with_every_field()
     {
@@ -104,12 +106,12 @@ public abstract class LogStoreContract : IAsyncLifetime
         Assert.Equal(5, await Count(new LogQuery { Services = ["api", "auth"] }));
         Assert.Equal(2, await Count(new LogQuery { Services = ["auth", "nobody"] }));
         Assert.Equal(2, await Count(new LogQuery { Start = T0.AddSeconds(1), End = T0.AddSeconds(3) }));
-        Assert.Equal(2, await Count(new LogQuery { Text = "FAILED" }));
-        Assert.Equal(1, await Count(new LogQuery { Text = ".* 50%_" }));
-        Assert.Equal(0, await Count(new LogQuery { Text = ".*" + "x" }));
+        Assert.Equal(2, await Count(new LogQuery { Where = Q("FAILED") }));
+        Assert.Equal(1, await Count(new LogQuery { Where = Q("\".* 50%_\"") }));
+        Assert.Equal(0, await Count(new LogQuery { Where = Q("\".*x\"") }));
         Assert.Equal(0, await Count(new LogQuery { Service = """{"$gt": ""}""" }));
 
-        var page = await Store.SearchAsync(new LogQuery { Service = "api", Text = "login" }, 10, null, Ct);
+        var page = await Store.SearchAsync(new LogQuery { Service = "api", Where = Q("login") }, 10, null, Ct);
         Assert.Equal("User login successful", Assert.Single(page.Items).Message);
     }
 

@@ -18,6 +18,11 @@ Usage: bench/run.sh [options]
   --backlog N           events the persisters drain (default: 120000; the mock broker keeps ~5 MiB per partition)
   --event-size BYTES    approximate size of one event's JSON (default: 300)
   --report FILE         also write the Markdown report there (e.g. docs/benchmarks.md)
+  --search-events N     logs in the query benchmark's generated store (default: 10000000)
+  --search-repeat N     timed runs of each query (default: 30)
+  --search-store FILE   reuse this generated store instead of generating one (it is kept)
+  --search-only         run only the query benchmark (step 6)
+  --no-search           skip the query benchmark
   --no-build            use the Release builds already there
   --help                this text
 
@@ -36,6 +41,11 @@ backlog=120000
 event_size=300
 report=""
 build=1
+search_events=10000000
+search_repeat=30
+search_store=""
+search=1
+pipeline=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
@@ -47,6 +57,11 @@ while [ $# -gt 0 ]; do
     --backlog) backlog="$2"; shift 2 ;;
     --event-size) event_size="$2"; shift 2 ;;
     --report) report="$2"; shift 2 ;;
+    --search-events) search_events="$2"; shift 2 ;;
+    --search-repeat) search_repeat="$2"; shift 2 ;;
+    --search-store) search_store="$2"; shift 2 ;;
+    --search-only) pipeline=0; shift ;;
+    --no-search) search=0; shift ;;
     --no-build) build=0; shift ;;
     --help|-h) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 64 ;;
@@ -153,6 +168,28 @@ json.dump({"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-
            "loadAverageAtStart": round(os.getloadavg()[0], 1)}, open(sys.argv[1], "w"), indent=2)
 PY
 
+# 6. The query benchmark: its own store of generated logs, queried through the store's code and by hand.
+search_step() {
+  local store="$search_store" generate=0
+  if [ -z "$store" ]; then
+    store="$work/search.db"
+    generate="$search_events"
+  fi
+  log "6. query benchmark: ${generate:-0} logs to generate (0: reuse $store), $search_repeat runs per query"
+  python3 -c 'import json, os, sys; json.dump({"loadAverageAtStart": round(os.getloadavg()[0], 2)}, open(sys.argv[1], "w"))' "$out/search-load.json"
+  loadgen search-bench --data-source "$store" --events "$generate" --repeat "$search_repeat" --json >"$out/search.json" 2>"$out/logs/search.log" \
+    || { tail -20 "$out/logs/search.log" >&2; return 1; }
+  python3 -c 'import json, os, sys; d = json.load(open(sys.argv[1])); d["loadAverageAtEnd"] = round(os.getloadavg()[0], 2); json.dump(d, open(sys.argv[1], "w"))' "$out/search-load.json"
+  [ -n "$search_store" ] || rm -f "$store" "$store-wal" "$store-shm"
+}
+
+if [ "$pipeline" -eq 0 ]; then
+  search_step
+  python3 "$root/bench/search_report.py" "$out" ${report:+--report "$report"}
+  log "done: $out"
+  exit 0
+fi
+
 log "starting the mock Kafka cluster"
 loadgen kafka-mock >"$work/kafka.out" 2>"$out/logs/kafka.log" &
 pids+=("$!")
@@ -213,6 +250,12 @@ for rate in $e2e_rates; do
   grep -h 'LOST\|fail' "$out"/logs/persister-*.log | head -5 >&2 || true
 done
 
+if [ "$search" -eq 1 ]; then
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  search_step
+fi
+
 log "writing $out/results.json and report"
 python3 "$root/bench/report.py" "$out" ${report:+--report "$report"}
+if [ "$search" -eq 1 ]; then python3 "$root/bench/search_report.py" "$out" ${report:+--report "$report"}; fi
 log "done: $out"

@@ -33,4 +33,11 @@ if grep -q "old table" "$work/doc.md"; then
   exit 1
 fi
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['ratios']['ingestBatchedOverProducerCeiling'] > 0" "$work/run/results.json"
+
+echo "bench/search_report.py: a recorded query benchmark becomes its table"
+python3 bench/search_report.py "$work/run" --report "$work/doc.md" >/dev/null
+for expected in "search-bench:begin" "common-word\\|request" "MB per million logs" "Floor p50" "hand-written"; do
+  grep -q "$expected" "$work/doc.md" || { echo "the query report lacks: $expected" >&2; cat "$work/doc.md" >&2; exit 1; }
+done
+bench/run.sh --help | grep -q -- "--search-only"
 echo "bench tooling: ok"

@@ -37,7 +37,8 @@ public sealed class ApiService : SimulatedService
     private static SimulatedLog Request(Random random, int status)
     {
         var method = s_methods.Pick(random);
-        var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, s_paths[random.Next(s_paths.Length)], random.Next(1, 50_000));
+        var template = s_paths[random.Next(s_paths.Length)];
+        var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, random.Next(1, 50_000));
         // Most requests are quick; a long tail is slow, and failures are slow more often.
         var latency = (int)Math.Min(30_000, Math.Exp(3.2 + (random.NextDouble() * 2.2) + (status >= 500 ? 2 : 0)) + random.Next(0, 5));
         var level = status >= 500 ? LogEventLevel.Error
@@ -50,6 +51,8 @@ public sealed class ApiService : SimulatedService
         {
             ["method"] = method,
             ["path"] = path,
+            // The endpoint without its ids, for counting by endpoint (route:"/api/orders/{id}").
+            ["route"] = template.Replace("{0}", "{id}", StringComparison.Ordinal),
             ["status"] = status,
             ["latency_ms"] = latency,
             ["user_id"] = UserId(random),

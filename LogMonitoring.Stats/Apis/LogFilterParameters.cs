@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using LogMonitoring.Contracts;
+using LogMonitoring.Query;
 using LogMonitoring.Storage;
 
 namespace LogMonitoring.Stats.Apis;
@@ -19,10 +20,8 @@ public sealed record LogFilterParameters
     [Description("Until this time, exclusive: ISO 8601 or relative (now).")]
     public string? End { get; init; }
 
-    [Description("Only messages containing this text (case-insensitive, literal; at most 200 characters).")]
+    [Description("A query in the query language (docs/api.md): `service:api-service AND user_id:u1`, `\"timed out\" AND NOT level:INFO`, `duration_ms>500`, `level:ERROR,FATAL AND (host:web-1 OR host:web-2)`. A plain word finds messages containing it (case-insensitive). At most 4096 characters.")]
     public string? Q { get; init; }
-
-    public const int MaxTextLength = 200;
 
     /// <summary>Builds the store query, or lists what is wrong by parameter name.</summary>
     public LogQuery? TryBuild(DateTime now, Dictionary<string, string[]> errors)
@@ -81,17 +80,14 @@ public sealed record LogFilterParameters
 
         if (Q is not null)
         {
-            if (Q.Length > MaxTextLength)
+            var parsed = QueryParser.Parse(Q, now);
+            if (parsed.Error is { } error)
             {
-                errors["q"] = [$"is {Q.Length} characters, over the limit of {MaxTextLength}"];
+                errors["q"] = [error.ToString()];
             }
-            else if (Q.Any(char.IsControl))
+            else
             {
-                errors["q"] = ["contains control characters"];
-            }
-            else if (Q.Length > 0)
-            {
-                query = query with { Text = Q };
+                query = query with { Where = parsed.Query };
             }
         }
 

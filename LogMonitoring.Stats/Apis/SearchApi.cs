@@ -4,7 +4,9 @@ using System.Text.Json.Serialization;
 using LogMonitoring.Contracts;
 using LogMonitoring.ServiceDefaults.Security;
 using LogMonitoring.Storage;
+using LogMonitoring.Storage.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace LogMonitoring.Stats.Apis;
 
@@ -32,6 +34,9 @@ public sealed record LogSearchResponse(IReadOnlyList<LogItem> Items, string? Nex
 
 public sealed record LogCountResponse(long Count);
 
+/// <summary>What the search endpoints use, as one <c>[AsParameters]</c> record.</summary>
+public sealed record SearchServices(ILogStore Store, ILogSearch Search, TimeProvider Time, IOptions<SearchOptions> Options);
+
 public static class SearchApi
 {
     public const int DefaultLimit = 100;
@@ -41,16 +46,36 @@ public static class SearchApi
     {
         var api = app.MapGroup("/api/logs").WithTags("Search")
             .RequireAuthorization(Scopes.ReadLogs)
-            .RequireRateLimiting(SecurityExtensions.RateLimitPolicy);
+            .RequireRateLimiting(SecurityExtensions.RateLimitPolicy)
+            .AddEndpointFilter(AnswerTimeoutsWith503)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet("/", SearchAsync)
             .WithName("SearchLogs")
             .WithSummary("Search stored logs, newest first")
-            .WithDescription("Filters combine with AND. Pass `nextCursor` from a page as `cursor` to get the next one; the cursor stays stable while new logs arrive.");
+            .WithDescription("`q` takes the query language (see docs/api.md); `service`, `level`, `start` and `end` combine with it by AND. Pass `nextCursor` from a page as `cursor` to get the next one; the cursor stays stable while new logs arrive.");
 
         api.MapGet("/count", CountAsync)
             .WithName("CountLogs")
             .WithSummary("Count stored logs matching the same filters as search");
+
+        api.MapGet("/histogram", LogHistogram.GetAsync)
+            .WithName("GetLogHistogram")
+            .WithSummary("Counts of matching logs over time, per bucket and level")
+            .WithDescription("One bucket per `interval` (1s to 1d, dividing a day evenly, or `auto` for about 60 buckets) from `start` to `end` (default: the last hour), empty buckets included. The range may not exceed `Search:MaxAggregationRange` (31 days).");
+
+        api.MapGet("/top", LogTop.GetAsync)
+            .WithName("GetTopValues")
+            .WithSummary("The most frequent values of a field among matching logs (count by)")
+            .WithDescription("`field` is service, level, host, trace_id, span_id or any metadata path (`http.route`). Counts single values (not arrays or objects), most frequent first; default range: the last hour.");
+
+        api.MapGet("/tail", LiveTail.StreamAsync)
+            .WithName("TailLogs")
+            .WithSummary("Live tail: matching logs as they are stored, as Server-Sent Events")
+            .WithDescription("Each `log` event's `id` is a resume position: reconnecting with `Last-Event-ID` (browsers do it themselves) continues after it, with no gap and no repeat. `heartbeat` events move the position while nothing matches. At most `Search:MaxTailsPerKey` (5) tails per API key.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         return app;
     }
@@ -59,12 +84,11 @@ public static class SearchApi
         [AsParameters] LogFilterParameters filter,
         [Description("Page size, 1 to 1000 (default 100).")] string? limit,
         [Description("The nextCursor of the previous page.")] string? cursor,
-        ILogStore store,
-        TimeProvider time,
+        [AsParameters] SearchServices services,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var query = filter.TryBuild(time.GetUtcNow().UtcDateTime, errors);
+        var query = filter.TryBuild(services.Time.GetUtcNow().UtcDateTime, errors);
         var pageSize = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > MaxLimit))
         {
@@ -82,23 +106,39 @@ public static class SearchApi
             return TypedResults.ValidationProblem(errors, title: "Invalid search parameters");
         }
 
-        var page = await store.SearchAsync(query!, pageSize, after, cancellationToken);
+        var page = await services.Store.SearchAsync(query!, pageSize, after, cancellationToken);
         return TypedResults.Ok(new LogSearchResponse(page.Items.Select(LogItem.From).ToList(), page.Next?.Encode()));
     }
 
     public static async Task<Results<Ok<LogCountResponse>, ValidationProblem>> CountAsync(
         [AsParameters] LogFilterParameters filter,
-        ILogStore store,
-        TimeProvider time,
+        [AsParameters] SearchServices services,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var query = filter.TryBuild(time.GetUtcNow().UtcDateTime, errors);
+        var query = filter.TryBuild(services.Time.GetUtcNow().UtcDateTime, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "Invalid count parameters");
         }
 
-        return TypedResults.Ok(new LogCountResponse(await store.CountAsync(query!, cancellationToken)));
+        return TypedResults.Ok(new LogCountResponse(await services.Store.CountAsync(query!, cancellationToken)));
+    }
+
+    /// <summary>A query the store stopped at <see cref="SearchOptions.QueryTimeout"/> is a 503, never a hung request.</summary>
+    private static async ValueTask<object?> AnswerTimeoutsWith503(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (LogSearchTimeoutException ex)
+        {
+            context.HttpContext.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(
+                title: "The query took too long",
+                detail: ex.Message,
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using LogMonitoring.Contracts;
+using LogMonitoring.Query;
 using LogMonitoring.ServiceDefaults.Security;
 using LogMonitoring.Storage.Statistics;
 using Microsoft.AspNetCore.Http.HttpResults;

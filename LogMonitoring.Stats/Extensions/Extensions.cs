@@ -16,6 +16,7 @@ public static class Extensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<StatsMetrics>();
         builder.AddLogStore();
+        builder.Services.AddSingleton<LogMonitoring.Stats.Apis.TailRegistry>();
         builder.Services.AddSingleton<RollupScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RollupScheduler>());
         builder.Services.AddHostedService<RetentionWorker>();

@@ -45,6 +45,18 @@ public sealed class LogDocument
     [BsonElement("stored_at")]
     public DateTime StoredAt { get; init; }
 
+    /// <summary>The message case-folded, for text search (<see cref="MessageText"/>).</summary>
+    [BsonElement("text_folded"), BsonIgnoreIfNull]
+    public string? TextFolded { get; init; }
+
+    /// <summary>The folded message's distinct trigrams (multikey index); null when it has too many.</summary>
+    [BsonElement("text_grams"), BsonIgnoreIfNull]
+    public IReadOnlyList<string>? TextGrams { get; init; }
+
+    /// <summary>True when the message has more trigrams than are indexed: text search checks it directly.</summary>
+    [BsonElement("text_long"), BsonIgnoreIfDefault]
+    public bool TextLong { get; init; }
+
     /// <summary>When MongoDB's TTL monitor deletes this log: its timestamp plus its level's retention.</summary>
     [BsonElement("expire_at")]
     public DateTime ExpireAt { get; init; }
@@ -64,6 +76,9 @@ public sealed class LogDocument
         ReceivedAt = e.ReceivedAt,
         StoredAt = storedAt,
         ExpireAt = expireAt,
+        TextFolded = MessageText.Fold(e.Message),
+        TextGrams = MessageText.Grams(e.Message),
+        TextLong = MessageText.IsLong(e.Message),
     };
 
     public LogEvent ToEvent() => new()

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using LogMonitoring.Contracts;
 using LogMonitoring.Storage.Statistics;
 using MongoDB.Bson;
@@ -41,12 +40,6 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
         var keys = Builders<LogDocument>.IndexKeys;
         await Logs.Indexes.CreateManyAsync(
             [
-                new CreateIndexModel<LogDocument>(keys.Descending(d => d.Timestamp).Ascending(d => d.Service),
-                    new CreateIndexOptions { Name = "timestamp_-1_service_1" }),
-                new CreateIndexModel<LogDocument>(keys.Ascending(d => d.Level).Descending(d => d.Timestamp),
-                    new CreateIndexOptions { Name = "level_1_timestamp_-1" }),
-                new CreateIndexModel<LogDocument>(keys.Ascending(d => d.Service).Descending(d => d.Timestamp),
-                    new CreateIndexOptions { Name = "service_1_timestamp_-1" }),
                 new CreateIndexModel<LogDocument>(keys.Ascending(d => d.StoredAt),
                     new CreateIndexOptions { Name = "stored_at_1" }),
                 // Retention: each document carries its own expiry (per level), so one TTL index serves every policy.
@@ -54,6 +47,7 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
                     new CreateIndexOptions { Name = "expire_at_ttl", ExpireAfter = TimeSpan.Zero }),
             ],
             cancellationToken);
+        await InitializeSearchAsync(cancellationToken);
         await InitializeStatisticsAsync(cancellationToken);
     }
 
@@ -79,67 +73,6 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
         }
     }
 
-    public async Task<LogPage> SearchAsync(LogQuery query, int limit, LogCursor? after, CancellationToken cancellationToken)
-    {
-        var filter = BuildFilter(query);
-        if (after is not null)
-        {
-            var f = Builders<LogDocument>.Filter;
-            filter &= f.Lt(d => d.Timestamp, after.Timestamp) |
-                      (f.Eq(d => d.Timestamp, after.Timestamp) & f.Lt(d => d.Id, after.Id));
-        }
-
-        var documents = await Logs.Find(filter)
-            .Sort(Builders<LogDocument>.Sort.Descending(d => d.Timestamp).Descending(d => d.Id))
-            .Limit(limit + 1)
-            .ToListAsync(cancellationToken);
-        var items = documents.Take(limit).Select(d => d.ToEvent()).ToList();
-        var next = documents.Count > limit ? new LogCursor(items[^1].Timestamp, items[^1].Id) : null;
-        return new LogPage(items, next);
-    }
-
-    public Task<long> CountAsync(LogQuery query, CancellationToken cancellationToken) =>
-        Logs.CountDocumentsAsync(BuildFilter(query), cancellationToken: cancellationToken);
-
     public Task PingAsync(CancellationToken cancellationToken) =>
         _database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: cancellationToken);
-
-    /// <summary>Typed filters only: query values are data, never operators.</summary>
-    internal static FilterDefinition<LogDocument> BuildFilter(LogQuery query)
-    {
-        var f = Builders<LogDocument>.Filter;
-        var filter = f.Empty;
-        if (query.Service is not null)
-        {
-            filter &= f.Eq(d => d.Service, query.Service);
-        }
-
-        if (query.Services is { Count: > 0 } services)
-        {
-            filter &= f.In(d => d.Service, services);
-        }
-
-        if (query.Levels is { Count: > 0 } levels)
-        {
-            filter &= f.In(d => d.Level, levels.Select(l => l.ToWireName()));
-        }
-
-        if (query.Start is { } start)
-        {
-            filter &= f.Gte(d => d.Timestamp, start);
-        }
-
-        if (query.End is { } end)
-        {
-            filter &= f.Lt(d => d.Timestamp, end);
-        }
-
-        if (!string.IsNullOrEmpty(query.Text))
-        {
-            // Escaped: the text is matched literally, so no pattern can be slow or inject anything.
-            filter &= f.Regex(d => d.Message, new BsonRegularExpression(Regex.Escape(query.Text), "i"));
-        }
-
-        return filter;
-    }
 }

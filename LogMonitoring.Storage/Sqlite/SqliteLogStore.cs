@@ -1,4 +1,3 @@
-using System.Text;
 using LogMonitoring.Contracts;
 using LogMonitoring.Storage.Statistics;
 using Microsoft.Data.Sqlite;
@@ -51,6 +50,7 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
         await using var command = connection.CreateCommand();
         command.CommandText = Schema;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await InitializeSearchAsync(connection, cancellationToken);
     }
 
     // ts and received_at are DateTime ticks (100 ns, UTC): exact, sortable and cheap to compare.
@@ -72,9 +72,6 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
             received_at INTEGER,
             stored_at   INTEGER NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS ix_logs_ts_service ON logs (ts DESC, service);
-        CREATE INDEX IF NOT EXISTS ix_logs_level_ts   ON logs (level, ts DESC);
-        CREATE INDEX IF NOT EXISTS ix_logs_service_ts ON logs (service, ts DESC);
         """ + StatisticsSchema;
 
     public async Task<LogWriteResult> WriteBatchAsync(IReadOnlyList<LogEvent> events, CancellationToken cancellationToken)
@@ -140,69 +137,6 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
         return new LogWriteResult(inserted, (IReadOnlyList<int>?)duplicates ?? []);
     }
 
-    public async Task<LogPage> SearchAsync(LogQuery query, int limit, LogCursor? after, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var where = BuildWhere(command, query);
-        if (after is not null)
-        {
-            where.Append(where.Length == 0 ? " WHERE " : " AND ");
-            where.Append("(ts < $after_ts OR (ts = $after_ts AND id < $after_id))");
-            command.Parameters.AddWithValue("$after_ts", after.Timestamp.Ticks);
-            command.Parameters.AddWithValue("$after_id", after.Id);
-        }
-
-        command.CommandText = $"""
-            SELECT id, source_id, ts, level, service, message, metadata, host, trace_id, span_id, received_at
-            FROM logs{where}
-            ORDER BY ts DESC, id DESC
-            LIMIT $limit
-            """;
-        command.Parameters.AddWithValue("$limit", limit + 1);
-
-        var items = new List<LogEvent>(Math.Min(limit + 1, 1024));
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                items.Add(new LogEvent
-                {
-                    Id = reader.GetString(0),
-                    SourceId = reader.IsDBNull(1) ? null : reader.GetString(1),
-                    Timestamp = new DateTime(reader.GetInt64(2), DateTimeKind.Utc),
-                    Level = (LogEventLevel)reader.GetInt32(3),
-                    Service = reader.GetString(4),
-                    Message = reader.GetString(5),
-                    MetadataJson = reader.IsDBNull(6) ? null : reader.GetString(6),
-                    Host = reader.IsDBNull(7) ? null : reader.GetString(7),
-                    TraceId = reader.IsDBNull(8) ? null : reader.GetString(8),
-                    SpanId = reader.IsDBNull(9) ? null : reader.GetString(9),
-                    ReceivedAt = reader.IsDBNull(10) ? null : new DateTime(reader.GetInt64(10), DateTimeKind.Utc),
-                });
-            }
-        }
-
-        LogCursor? next = null;
-        if (items.Count > limit)
-        {
-            items.RemoveAt(items.Count - 1);
-            var last = items[^1];
-            next = new LogCursor(last.Timestamp, last.Id);
-        }
-
-        return new LogPage(items, next);
-    }
-
-    public async Task<long> CountAsync(LogQuery query, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var where = BuildWhere(command, query);
-        command.CommandText = $"SELECT COUNT(*) FROM logs{where}";
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     public async Task PingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -214,62 +148,11 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics
         }
     }
 
-    // Every value is a parameter: the query text never contains user input.
-    private static StringBuilder BuildWhere(SqliteCommand command, LogQuery query)
-    {
-        var where = new StringBuilder();
-        void And(string condition) => where.Append(where.Length == 0 ? " WHERE " : " AND ").Append(condition);
-
-        if (query.Service is not null)
-        {
-            And("service = $service");
-            command.Parameters.AddWithValue("$service", query.Service);
-        }
-
-        if (query.Services is { Count: > 0 } services)
-        {
-            And($"service IN ({string.Join(", ", services.Select((_, i) => "$service" + i))})");
-            for (var i = 0; i < services.Count; i++)
-            {
-                command.Parameters.AddWithValue("$service" + i, services[i]);
-            }
-        }
-
-        if (query.Levels is { Count: > 0 } levels)
-        {
-            And($"level IN ({string.Join(", ", levels.Select((_, i) => "$level" + i))})");
-            for (var i = 0; i < levels.Count; i++)
-            {
-                command.Parameters.AddWithValue("$level" + i, (int)levels[i]);
-            }
-        }
-
-        if (query.Start is { } start)
-        {
-            And("ts >= $start");
-            command.Parameters.AddWithValue("$start", start.Ticks);
-        }
-
-        if (query.End is { } end)
-        {
-            And("ts < $end");
-            command.Parameters.AddWithValue("$end", end.Ticks);
-        }
-
-        if (!string.IsNullOrEmpty(query.Text))
-        {
-            // instr() on lower-cased text: a plain substring test, no pattern language to abuse.
-            And("instr(lower(message), $text) > 0");
-            command.Parameters.AddWithValue("$text", query.Text.ToLowerInvariant());
-        }
-
-        return where;
-    }
-
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        RegisterSearchFunctions(connection);
         await using var pragma = connection.CreateCommand();
         // FULL: a committed batch survives power loss, because the persister commits Kafka offsets right after.
         // busy_timeout: SQLite's own lock wait retries within milliseconds; without it the provider sleeps 150 ms per retry.

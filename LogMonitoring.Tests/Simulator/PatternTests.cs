@@ -47,6 +47,7 @@ public sealed class PatternTests
             Assert.Contains("path", log.Metadata.Keys);
             Assert.Contains("latency_ms", log.Metadata.Keys);
             Assert.Contains("user_id", log.Metadata.Keys);
+            Assert.Contains("route", log.Metadata.Keys);
             var status = (int)log.Metadata["status"];
             Assert.Equal(status >= 500, log.Level == LogEventLevel.Error);
         }

@@ -89,21 +89,4 @@ public sealed class MongoPipelineRenderTests
         Assert.Equal("$service", stages[0]["$group"]["_id"].AsString);
         Assert.Equal("$sort", stages[^1].GetElement(0).Name);
     }
-
-    [Fact]
-    public void Search_filters_are_typed_and_escape_text()
-    {
-        var filter = MongoLogStore.BuildFilter(new LogMonitoring.Storage.LogQuery
-        {
-            Service = """{"$gt": ""}""",
-            Levels = [LogMonitoring.Contracts.LogEventLevel.Error],
-            Text = ".*(a+)+$",
-        });
-        var rendered = filter.Render(new RenderArgs<LogDocument>(BsonSerializer.LookupSerializer<LogDocument>(), BsonSerializer.SerializerRegistry));
-
-        // The operator-looking service name is a plain string value, and the text a literal pattern.
-        Assert.Equal("""{"$gt": ""}""", rendered["service"].AsString);
-        Assert.Equal(@"\.\*\(a\+\)\+\$", rendered["message"].AsBsonRegularExpression.Pattern);
-        Assert.Equal("i", rendered["message"].AsBsonRegularExpression.Options);
-    }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace LogMonitoring.Stats.Apis;
+namespace LogMonitoring.Query;
 
 /// <summary>
 /// Reads a time query parameter: ISO 8601 (<c>2024-01-15T10:30:00Z</c>), <c>now</c>, or a relative
