@@ -83,7 +83,7 @@ def collect(out):
     store_ceiling = (results["store"] or {}).get("insertedPerSecond")
     best_ingest = max((r["acceptedPerSecond"] for r in results["ingest"].values()), default=0)
     results["ratios"] = {
-        "ingestBatchedOverProducerCeiling": round(best_ingest / ceiling, 3) if ceiling else None,
+        "ingestBatchedOverProducerCeiling": round(best_ingest / ceiling, 3) if ceiling and results["ingest"] else None,
         "persisterOverStoreCeiling": round(results["persister"]["storedPerSecond"] / store_ceiling, 3)
         if results["persister"] and store_ceiling else None,
     }
