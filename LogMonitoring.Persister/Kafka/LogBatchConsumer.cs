@@ -103,17 +103,7 @@ public sealed partial class LogBatchConsumer(
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
     {
-        var config = KafkaConnection.Configure(new ConsumerConfig
-        {
-            GroupId = _options.GroupId,
-            ClientId = $"logmonitoring-persister-{Environment.MachineName}-{Environment.ProcessId}",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            // A replica that dies is noticed within seconds, and its partitions move to the others.
-            SessionTimeoutMs = 10_000,
-            HeartbeatIntervalMs = 2_000,
-        }, configuration);
+        var config = PersisterConsumerConfig.Create(_options, configuration);
 
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(c, partitions))

@@ -77,11 +77,26 @@ public class GkeOverlayTests
     }
 
     [Fact]
+    public void Http_is_redirected_to_https_under_the_ssl_policy_the_gke_scripts_create()
+    {
+        var ingress = Assert.Single(_gke.All<V1Ingress>());
+        var frontend = _gke.Single<FrontendConfig>(ingress.Metadata.Annotations["networking.gke.io/v1beta1.FrontendConfig"]);
+
+        Assert.True(frontend.Spec.RedirectToHttps?.Enabled, "plain HTTP answers with a redirect to HTTPS");
+        Assert.Equal("MOVED_PERMANENTLY_DEFAULT", frontend.Spec.RedirectToHttps!.ResponseCodeName);
+        var policy = Assert.IsType<string>(frontend.Spec.SslPolicy);
+        var scripts = string.Concat(Directory.GetFiles(RepositoryRoot.PathOf("deploy", "gke"), "*.sh").Select(File.ReadAllText));
+        Assert.Contains($"compute ssl-policies create {policy} --profile=MODERN --min-tls-version=1.2", scripts);
+        Assert.Contains($"compute ssl-policies delete {policy}", scripts);
+    }
+
+    [Fact]
     public void The_local_overlay_has_nothing_gke_specific()
     {
         var local = RenderedOverlay.Load("local");
         Assert.Empty(local.All<V1Ingress>());
         Assert.Empty(local.All<BackendConfig>());
+        Assert.Empty(local.All<FrontendConfig>());
         Assert.DoesNotContain("cloud.google.com", local.Yaml);
     }
 

@@ -56,3 +56,26 @@ public sealed class ManagedCertificateSpec
 {
     [JsonPropertyName("domains")] public IList<string> Domains { get; set; } = [];
 }
+
+/// <summary>GKE's FrontendConfig: the load balancer's HTTP-to-HTTPS redirect and SSL policy.</summary>
+public sealed class FrontendConfig : IKubernetesObject<V1ObjectMeta>
+{
+    public const string TypeKey = "networking.gke.io/v1beta1/FrontendConfig";
+
+    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = "";
+    [JsonPropertyName("kind")] public string Kind { get; set; } = "";
+    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
+    [JsonPropertyName("spec")] public FrontendConfigSpec Spec { get; set; } = new();
+}
+
+public sealed class FrontendConfigSpec
+{
+    [JsonPropertyName("redirectToHttps")] public RedirectToHttps? RedirectToHttps { get; set; }
+    [JsonPropertyName("sslPolicy")] public string? SslPolicy { get; set; }
+}
+
+public sealed class RedirectToHttps
+{
+    [JsonPropertyName("enabled")] public bool Enabled { get; set; }
+    [JsonPropertyName("responseCodeName")] public string? ResponseCodeName { get; set; }
+}

@@ -114,6 +114,31 @@ public partial class MonitoringConfigTests
         Assert.Contains("yesoreyeram-infinity-datasource", environment["GF_INSTALL_PLUGINS"]);
     }
 
+    [Fact]
+    public void Public_services_keep_their_metrics_for_the_key_prometheus_sends()
+    {
+        var config = LoadYaml(ConfigMapNamed("prometheus-config").Data["prometheus.yml"]);
+        var prometheus = _rendered.Single<V1StatefulSet>("prometheus").Spec.Template.Spec;
+        var backends = _rendered.All<V1Ingress>().SelectMany(i => i.Spec.Rules).SelectMany(r => r.Http.Paths)
+            .Select(p => p.Backend.Service.Name).Where(n => n is "ingest" or "stats" or "persister").Distinct().Order().ToList();
+        Assert.Equal(["ingest", "stats"], backends);
+        foreach (var service in backends)
+        {
+            var container = Assert.Single(_rendered.Single<V1Deployment>(service).Spec.Template.Spec.Containers);
+            var environment = ContainerEnvironment.Of(_rendered, container);
+            Assert.Equal("true", environment["ApiKeys__ProtectMetrics"]);
+
+            // The key Prometheus sends is a key of the service's with the metrics:read scope alone.
+            var credentials = (string)((Dictionary<object, object>)Jobs(config)[service]["authorization"])["credentials_file"];
+            var mount = prometheus.Containers.Single().VolumeMounts.Single(m => credentials.StartsWith(m.MountPath + "/", StringComparison.Ordinal));
+            var secret = prometheus.Volumes.Single(v => v.Name == mount.Name).Secret;
+            var secretKey = secret.Items.Single(i => credentials == $"{mount.MountPath}/{i.Path}").Key;
+            var keyVariable = Assert.Single(container.Env, e => e.ValueFrom?.SecretKeyRef is { } r && r.Name == secret.SecretName && r.Key == secretKey).Name;
+            var index = keyVariable.Split("__")[2];
+            Assert.Equal(["metrics:read"], environment.Where(e => e.Key.StartsWith($"ApiKeys__Keys__{index}__Scopes__", StringComparison.Ordinal)).Select(e => e.Value));
+        }
+    }
+
     private V1ConfigMap ConfigMapNamed(string name) =>
         _rendered.All<V1ConfigMap>().SingleOrDefault(c => c.Metadata.Name.StartsWith(name + "-", StringComparison.Ordinal) && c.Metadata.Name.Length == name.Length + 11)
             ?? throw new InvalidOperationException($"No ConfigMap generated as {name}.");

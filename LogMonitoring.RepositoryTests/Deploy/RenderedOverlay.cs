@@ -80,6 +80,7 @@ internal sealed class RenderedOverlay
 
         map[BackendConfig.TypeKey] = typeof(BackendConfig);
         map[ManagedCertificate.TypeKey] = typeof(ManagedCertificate);
+        map[FrontendConfig.TypeKey] = typeof(FrontendConfig);
         return map;
     }
 }

@@ -14,8 +14,8 @@ namespace LogMonitoring.RepositoryTests.Deploy;
 /// </summary>
 public class ServiceSettingsTests
 {
-    /// <summary>Prefixes of variables read by the runtime, the OpenTelemetry SDK, or used to compose other values.</summary>
-    private static readonly string[] s_infrastructurePrefixes = ["ASPNETCORE_", "DOTNET_", "OTEL_", "Logging__", "ConnectionStrings__", "Kafka__Client__", "MONGO_", "ApiKeys__Keys__"];
+    /// <summary>Prefixes of variables read by the runtime, the OpenTelemetry SDK, the shared API-key security, or used to compose other values.</summary>
+    private static readonly string[] s_infrastructurePrefixes = ["ASPNETCORE_", "DOTNET_", "OTEL_", "Logging__", "ConnectionStrings__", "Kafka__Client__", "MONGO_", "ApiKeys__Keys__", "ApiKeys__ProtectMetrics"];
 
     public static TheoryData<string, string> ServicesByOverlay()
     {

@@ -16,6 +16,7 @@ else
     --machine-type=e2-medium --num-nodes=3 --disk-type=pd-balanced --disk-size=30 \
     --service-account="$NODE_SA_EMAIL" --workload-pool="$PROJECT_ID.svc.id.goog" \
     --enable-ip-alias --addons=HttpLoadBalancing,HorizontalPodAutoscaling,GcePersistentDiskCsiDriver \
+    --enable-dataplane-v2 \
     --logging=SYSTEM,WORKLOAD --monitoring=SYSTEM
 fi
 

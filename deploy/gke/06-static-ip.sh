@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Reserves the global static IP the GKE Ingress uses, so the address survives redeploys.
+# Reserves the global static IP the GKE Ingress uses, so the address survives redeploys, and creates
+# the SSL policy its HTTPS front end uses (the gke overlay's FrontendConfig names it).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-usage() { echo "Usage: deploy/gke/06-static-ip.sh [--config FILE] [--dry-run]  (reserves \$STATIC_IP_NAME)"; }
+usage() { echo "Usage: deploy/gke/06-static-ip.sh [--config FILE] [--dry-run]  (reserves \$STATIC_IP_NAME, creates SSL policy logmonitoring-tls)"; }
 gke_init "$@"
 
 # Global, because the GKE Ingress creates a global external Application Load Balancer.
@@ -14,4 +15,11 @@ fi
 if [ "$DRY_RUN" = false ]; then
   address="$(gcloud --project="$PROJECT_ID" compute addresses describe "$STATIC_IP_NAME" --global --format='value(address)')"
   say "static IP $address; without a DOMAIN the hosts are ingest.$address.nip.io, stats.$address.nip.io, grafana.$address.nip.io"
+fi
+
+# TLS 1.2 or later, with the MODERN profile's ciphers (no 3DES, no CBC-SHA1 suites of old clients).
+if gc_exists compute ssl-policies describe logmonitoring-tls; then
+  say "SSL policy logmonitoring-tls exists"
+else
+  gc compute ssl-policies create logmonitoring-tls --profile=MODERN --min-tls-version=1.2
 fi

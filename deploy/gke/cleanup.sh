@@ -35,6 +35,11 @@ if gc_exists compute addresses describe "$STATIC_IP_NAME" --global; then
   gc compute addresses delete "$STATIC_IP_NAME" --global
 fi
 
+# Free, but it would stop a later 06-static-ip.sh from creating it with other settings.
+if gc_exists compute ssl-policies describe logmonitoring-tls; then
+  gc compute ssl-policies delete logmonitoring-tls
+fi
+
 if gc_exists artifacts repositories describe "$AR_REPOSITORY" --location="$REGION"; then
   gc artifacts repositories delete "$AR_REPOSITORY" --location="$REGION"
 fi
