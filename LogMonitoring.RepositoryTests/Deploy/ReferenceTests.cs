@@ -125,9 +125,58 @@ public class ReferenceTests
             .Where(l => l.Contains('=') && !l.TrimStart().StartsWith('#'))
             .Select(l => l[..l.IndexOf('=')])
             .Order();
-        var secret = Assert.Single(RenderedOverlay.Load("local").All<V1Secret>());
-        Assert.StartsWith("logmonitoring-secrets-", secret.Metadata.Name);
+        var secret = Assert.Single(RenderedOverlay.Load("local").All<V1Secret>(), s => s.Metadata.Name.StartsWith("logmonitoring-secrets-", StringComparison.Ordinal));
         Assert.Equal(example, secret.Data.Keys.Order());
+    }
+
+    [Fact]
+    public void Mongo_credentials_are_the_secrets_mongo_values_under_a_name_that_does_not_change()
+    {
+        var rendered = RenderedOverlay.Load("gke");
+        var secrets = rendered.All<V1Secret>().ToList();
+        var generated = Assert.Single(secrets, s => s.Metadata.Name.StartsWith("logmonitoring-secrets-", StringComparison.Ordinal));
+        var mongo = Assert.Single(secrets, s => s.Metadata.Name == "mongo-credentials");
+
+        Assert.Equal(["mongo-keyfile", "mongo-password", "mongo-username"], mongo.Data.Keys.Order());
+        Assert.All(mongo.Data, d => Assert.Equal(generated.Data[d.Key], d.Value));
+        // MongoDB reads its own Secret only, so nothing else in logmonitoring-secrets can restart it.
+        var template = rendered.Single<V1StatefulSet>("mongo").Spec.Template.Spec;
+        Assert.All(template.Containers.Concat(template.InitContainers ?? []).SelectMany(c => c.Env ?? []).Where(e => e.ValueFrom?.SecretKeyRef is not null),
+            e => Assert.Equal("mongo-credentials", e.ValueFrom.SecretKeyRef.Name));
+        Assert.All(template.Volumes.Where(v => v.Secret is not null), v => Assert.Equal("mongo-credentials", v.Secret.SecretName));
+    }
+
+    [Fact]
+    public void Rotating_the_api_key_rolls_the_services_and_leaves_mongo_alone()
+    {
+        var copy = Directory.CreateTempSubdirectory("logmonitoring-rotate-").FullName;
+        try
+        {
+            foreach (var folder in new[] { "deploy", "grafana" })
+            {
+                var copied = CommandLine.Run("cp", ["-r", DeployWorkspace.PathOf(folder), copy]);
+                Assert.True(copied.ExitCode == 0, copied.ToString());
+            }
+
+            var secrets = Path.Combine(copy, "deploy", "k8s", "base", "secrets.env");
+            File.WriteAllLines(secrets, File.ReadAllLines(secrets).Select(l => l.StartsWith("api-key=", StringComparison.Ordinal) ? "api-key=a-rotated-key" : l));
+            string Render(string root, string kind, string name)
+            {
+                var result = CommandLine.Run("kubectl", ["kustomize", "--load-restrictor", "LoadRestrictionsNone", Path.Combine(root, "deploy", "k8s", "overlays", "gke")]);
+                Assert.True(result.ExitCode == 0, result.ToString());
+                // The object's document in the multi-document output.
+                return result.StandardOutput.Split("\n---\n").Single(d =>
+                    System.Text.RegularExpressions.Regex.IsMatch(d, $"^kind: {kind}$", System.Text.RegularExpressions.RegexOptions.Multiline)
+                    && System.Text.RegularExpressions.Regex.IsMatch(d, $"^metadata:\n(  .*\n)*?  name: {name}$", System.Text.RegularExpressions.RegexOptions.Multiline));
+            }
+
+            Assert.Equal(Render(DeployWorkspace.Root, "StatefulSet", "mongo"), Render(copy, "StatefulSet", "mongo"));
+            Assert.NotEqual(Render(DeployWorkspace.Root, "Deployment", "ingest"), Render(copy, "Deployment", "ingest"));
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
     }
 
     [Fact]
