@@ -36,10 +36,18 @@ public class ScriptTests
         }
 
         var lines = File.ReadAllLines(path);
-        Assert.Equal("#!/usr/bin/env bash", lines[0]);
-        // A reporting script may drop -e on purpose, when it says that it never fails the job it runs in.
-        var reportsOnly = lines.Any(l => l.Contains("never fails", StringComparison.Ordinal)) && lines.Contains("set -uo pipefail");
-        Assert.True(lines.Contains("set -euo pipefail") || reportsOnly, $"{script} runs under set -euo pipefail");
+        // A script that runs inside an image without bash (Alertmanager's busybox) is POSIX sh, strict as sh allows.
+        if (lines[0] == "#!/bin/sh")
+        {
+            Assert.True(lines.Contains("set -eu"), $"{script} runs under set -eu");
+        }
+        else
+        {
+            Assert.Equal("#!/usr/bin/env bash", lines[0]);
+            // A reporting script may drop -e on purpose, when it says that it never fails the job it runs in.
+            var reportsOnly = lines.Any(l => l.Contains("never fails", StringComparison.Ordinal)) && lines.Contains("set -uo pipefail");
+            Assert.True(lines.Contains("set -euo pipefail") || reportsOnly, $"{script} runs under set -euo pipefail");
+        }
 
         var help = RunScript(script, ["--help"]);
         Assert.True(help.ExitCode == 0, help.ToString());
@@ -228,8 +236,11 @@ public class ScriptTests
         var binding = objects.OfType<V1RoleBinding>().Single();
         Assert.Equal("logs-prod", binding.Metadata.NamespaceProperty);
         Assert.Contains(binding.Subjects, s => s.Kind == "User" && s.Name == user);
-        Assert.Contains(objects.OfType<V1ClusterRoleBinding>().Single().Subjects, s => s.Kind == "User" && s.Name == user);
-        Assert.Equal(["logs-prod"], objects.OfType<V1ClusterRole>().Single().Rules.Single().ResourceNames);
+        Assert.Contains(objects.OfType<V1ClusterRoleBinding>().Single(b => b.Metadata.Name == "logmonitoring-deployer-logs-prod").Subjects, s => s.Kind == "User" && s.Name == user);
+        Assert.Equal(["logs-prod"], objects.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "logmonitoring-deployer-logs-prod").Rules.Single().ResourceNames);
+        // Prometheus' read of the kubelets' volume statistics is its own, for its own namespace's account only.
+        var kubelet = objects.OfType<V1ClusterRoleBinding>().Single(b => b.Metadata.Name == "prometheus-kubelet-logs-prod");
+        Assert.Equal([("ServiceAccount", "prometheus", "logs-prod")], kubelet.Subjects.Select(s => (s.Kind, s.Name, s.NamespaceProperty)));
         Assert.Equal("logs-prod", objects.OfType<V1Namespace>().Single().Metadata.Name);
     }
 

@@ -15,6 +15,7 @@ public class WorkloadInvariantTests
         ["persister"] = 45,
         ["stats"] = 30,
         ["grafana"] = 10,
+        ["alertmanager"] = 10,
     };
 
     private static readonly string[] s_services = ["ingest", "persister", "stats"];
