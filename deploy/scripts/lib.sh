@@ -16,6 +16,7 @@ LOGMON_WORKLOADS=(
   deployment/ingest
   deployment/persister
   deployment/stats
+  deployment/explorer
   deployment/grafana
 )
 
