@@ -219,7 +219,10 @@ public sealed class LogBatchParser(LogEventReader reader)
         return count;
     }
 
-    internal const string UnpairedSurrogate = "a property name holds a \\u escape that is not valid UTF-16 (an unpaired surrogate)";
+    internal const string UnpairedSurrogate = UnpairedSurrogateText;
+
+    /// <summary>Why a body whose property name escapes half a surrogate pair is not valid JSON.</summary>
+    public const string UnpairedSurrogateText = "a property name holds a \\u escape that is not valid UTF-16 (an unpaired surrogate)";
 
     internal static string Describe(JsonException ex) =>
         ex.LineNumber is { } line

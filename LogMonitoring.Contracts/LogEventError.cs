@@ -63,6 +63,9 @@ public static class LogEventErrorCodes
     /// <summary>A timestamp lies further in the future or the past than the limits allow.</summary>
     public const string OutOfWindow = "out_of_window";
 
+    /// <summary>A timestamp lies outside the value domain (<see cref="LogValueDomain"/>), whatever the window.</summary>
+    public const string OutOfRange = "out_of_range";
+
     /// <summary>A level is not one of the levels or their aliases.</summary>
     public const string UnknownLevel = "unknown_level";
 

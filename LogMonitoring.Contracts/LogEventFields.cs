@@ -86,11 +86,12 @@ internal static class LogEventFields
     /// <summary>Refuses a timestamp outside [now - MaxPastAge, now + MaxFutureSkew].</summary>
     public static void CheckWindow(DateTime timestamp, DateTime now, LogLimits limits, List<LogEventError> errors)
     {
-        if (timestamp > now + limits.MaxFutureSkew)
+        // Differences, not sums: a large configured skew must not overflow DateTime.
+        if (timestamp - now > limits.MaxFutureSkew)
         {
             errors.Add(new(OutOfWindow, "timestamp", $"is more than {limits.MaxFutureSkew} in the future (limit {nameof(LogLimits.MaxFutureSkew)})"));
         }
-        else if (timestamp < now - limits.MaxPastAge)
+        else if (now - timestamp > limits.MaxPastAge)
         {
             errors.Add(new(OutOfWindow, "timestamp", $"is more than {limits.MaxPastAge.TotalDays:0.##} days in the past (limit {nameof(LogLimits.MaxPastAge)})"));
         }

@@ -190,9 +190,21 @@ public sealed class LogEventReader(LogEventReaderOptions options)
             errors.Add(new(Required, "level", "is required (one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL)"));
         }
 
+        var windowErrors = errors.Count;
         if (timestamp is { } ts && door.CheckWindow)
         {
             LogEventFields.CheckWindow(ts, door.Now, Limits, errors);
+        }
+
+        // Every door, the topic included: a store adds retention to the timestamp, and must not overflow.
+        if (timestamp is { } t && errors.Count == windowErrors)
+        {
+            LogValueDomain.CheckTimestamp(t, "timestamp", errors);
+        }
+
+        if (carriedReceivedAt is { } r)
+        {
+            LogValueDomain.CheckTimestamp(r, "received_at", errors);
         }
 
         var metadataJson = _metadata.Read(metadata, extras, errors);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using static LogMonitoring.Contracts.LogEventErrorCodes;
 
@@ -5,7 +6,7 @@ namespace LogMonitoring.Contracts;
 
 /// <summary>
 /// Checks an event's metadata against the limits (keys at every depth, nesting, size, keys MongoDB would
-/// read as operators) and produces its stored JSON: the <c>metadata</c> object with the event's unknown
+/// read as operators) and the value domain (<see cref="LogValueDomain"/>: no repeated key, valid UTF-16), and produces its stored JSON: the <c>metadata</c> object with the event's unknown
 /// top-level fields added as keys of their own.
 /// </summary>
 internal sealed class LogMetadataReader(LogLimits limits)
@@ -24,10 +25,16 @@ internal sealed class LogMetadataReader(LogLimits limits)
             Check(m, "metadata", 1, ref keys, errors);
         }
 
+        // Unknown top-level fields join metadata's own keys in one object, so they must not repeat one.
+        var topLevel = extras is null ? null : new HashSet<string>(metadata is { } md ? md.EnumerateObject().Select(p => p.Name) : [], StringComparer.Ordinal);
         foreach (var extra in extras ?? [])
         {
             keys++;
-            CheckKey(extra.Name, "metadata", errors);
+            if (CheckKey(extra.Name, "metadata", errors) && !topLevel!.Add(extra.Name))
+            {
+                errors.Add(DuplicateError("metadata", extra.Name));
+            }
+
             // An unknown field becomes a key of the metadata object, so its value sits one level down.
             Check(extra.Value, "metadata." + extra.Name, 2, ref keys, errors);
         }
@@ -88,11 +95,18 @@ internal sealed class LogMetadataReader(LogLimits limits)
                     return;
                 }
 
+                HashSet<string>? names = null;
                 foreach (var p in element.EnumerateObject())
                 {
                     keys++;
                     if (!CheckKey(p.Name, path, errors))
                     {
+                        return;
+                    }
+
+                    if (!(names ??= new(StringComparer.Ordinal)).Add(p.Name))
+                    {
+                        errors.Add(DuplicateError(path, p.Name));
                         return;
                     }
 
@@ -113,8 +127,15 @@ internal sealed class LogMetadataReader(LogLimits limits)
                 }
 
                 break;
+            case JsonValueKind.String when JsonMarshal.GetRawUtf8Value(element).IndexOf("\\u"u8) >= 0:
+                // Reading the value throws on an unpaired surrogate escape, which no store could encode.
+                _ = element.GetString();
+                break;
         }
     }
+
+    private static LogEventError DuplicateError(string path, string key) =>
+        new(Duplicate, $"{path}.{TextPreview.Of(key)}", "appears more than once in its object (a repeated key is refused, not guessed at)");
 
     private LogEventError TooDeepError(string path) =>
         new(TooDeep, path, $"nested deeper than {limits.MaxMetadataDepth} levels ({nameof(LogLimits.MaxMetadataDepth)})");

@@ -154,6 +154,45 @@ public abstract class LogStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_value_of_the_contract_domain_is_stored_and_comes_back_unchanged()
+    {
+        // The poison classes that once stopped the MongoDB persister: numbers no Int64 or double holds,
+        // a timestamp near the end of the domain (its expiry must not overflow), times finer than a millisecond.
+        LogEvent[] events =
+        [
+            Event(0) with { MetadataJson = """{"bytes":18446744073709551615,"neg":-18446744073709551616,"big":1234567890123456789012345678901234567890,"tiny":1e-400,"d":0.1000000000000000000001,"half":0.5,"ints":[1,-9223372036854775808,2147483648]}""" },
+            Event(1, at: LogValueDomain.MaxTimestamp.AddTicks(-1)),
+            Event(2, at: T0.AddTicks(1_234_567)) with { ReceivedAt = T0.AddTicks(7) },
+            Event(3) with { MetadataJson = """{"file":"a.c","_file":"b.c","text":"é日€\u2028\"","deep":{"a":[{"b":[1e300,-0.0,null,true]}]}}""" },
+        ];
+
+        var result = await Store.WriteBatchAsync(events, Ct);
+
+        Assert.Equal(events.Length, result.Inserted);
+        var page = await Store.SearchAsync(new LogQuery(), 100, null, Ct);
+        foreach (var e in events)
+        {
+            var stored = page.Items.Single(s => s.Id == e.Id);
+            Assert.Equal(e with { MetadataJson = null }, stored with { MetadataJson = null });
+            using var sent = JsonDocument.Parse(e.MetadataJson!);
+            using var back = JsonDocument.Parse(stored.MetadataJson!);
+            Assert.True(SameValue(sent.RootElement, back.RootElement), $"sent {e.MetadataJson}\ngot  {stored.MetadataJson}");
+        }
+    }
+
+    // JSON compared as values: numbers by their exact decimal value (1e2 is 100), keys in order.
+    private static bool SameValue(JsonElement a, JsonElement b) => (a.ValueKind, b.ValueKind) switch
+    {
+        (JsonValueKind.Number, JsonValueKind.Number) => LogMonitoring.Storage.MongoDb.DecimalText.SameValue(a.GetRawText(), b.GetRawText()),
+        (JsonValueKind.Object, JsonValueKind.Object) =>
+            a.EnumerateObject().Select(p => p.Name).SequenceEqual(b.EnumerateObject().Select(p => p.Name)) &&
+            a.EnumerateObject().Zip(b.EnumerateObject()).All(p => SameValue(p.First.Value, p.Second.Value)),
+        (JsonValueKind.Array, JsonValueKind.Array) =>
+            a.GetArrayLength() == b.GetArrayLength() && a.EnumerateArray().Zip(b.EnumerateArray()).All(p => SameValue(p.First, p.Second)),
+        _ => JsonElement.DeepEquals(a, b),
+    };
+
+    [Fact]
     public async Task An_empty_batch_writes_nothing()
     {
         var result = await Store.WriteBatchAsync([], Ct);

@@ -116,4 +116,24 @@ public sealed class MongoLogSearchTests : LogSearchContract
         var lastKeys = last["executionStats"]["totalKeysExamined"].ToInt64();
         Assert.True(lastKeys <= firstKeys + 4, $"page 1 examined {firstKeys} keys, a page {all.Count - 12} logs deep examined {lastKeys}");
     }
+
+    [Fact]
+    public async Task Logs_stored_before_the_text_fields_existed_are_found_by_text_after_the_backfill()
+    {
+        // Stored as the store wrote logs before it kept text-search fields.
+        var older = Events[0] with { Id = "older-1", Message = "Ledger reconciliation STALLED at shard 7" };
+        var document = LogDocument.From(older, DateTime.UtcNow, DateTime.UtcNow.AddDays(30)).ToBsonDocument();
+        document.Remove("text_folded");
+        document.Remove("text_grams");
+        await Mongo.Database.GetCollection<BsonDocument>(MongoLogStore.LogsCollection).InsertOneAsync(document, cancellationToken: Ct);
+        var query = new LogQuery { Where = Q("\"reconciliation stalled\"") };
+        Assert.Equal(0, await Store.CountAsync(query, Ct));
+
+        Assert.Equal(1, await Mongo.BackfillTextAsync(batchSize: 7, Ct));
+
+        var found = Assert.Single((await Store.SearchAsync(query, 10, null, Ct)).Items);
+        Assert.Equal("older-1", found.Id);
+        Assert.Equal(0, await Mongo.BackfillTextAsync(batchSize: 7, Ct));
+        Assert.Equal(Events.Count + 1, await Mongo.Logs.CountDocumentsAsync(FilterDefinition<LogDocument>.Empty, cancellationToken: Ct));
+    }
 }

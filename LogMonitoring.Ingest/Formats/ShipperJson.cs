@@ -8,7 +8,8 @@ namespace LogMonitoring.Ingest.Formats;
 public static class ShipperJson
 {
     // Deep enough for any record the metadata limits allow, shallow enough to stop a hostile body early.
-    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 96 };
+    // A repeated key is refused as in POST /api/logs (LogValueDomain): neither copy is guessed to be the one meant.
+    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 96, AllowDuplicateProperties = false };
 
     /// <summary>Each non-blank line of a newline-delimited body, with its 1-based line number.</summary>
     public static IEnumerable<(int Number, ReadOnlyMemory<byte> Line)> Lines(ReadOnlyMemory<byte> body)
@@ -46,6 +47,12 @@ public static class ShipperJson
         catch (JsonException ex)
         {
             error = $"not valid JSON ({FirstSentence(ex.Message)})";
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // The repeated-key check unescapes property names, and throws on half a surrogate pair ("\udfff").
+            error = $"not valid JSON ({LogBatchParser.UnpairedSurrogateText})";
             return null;
         }
     }

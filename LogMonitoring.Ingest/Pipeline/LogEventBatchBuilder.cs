@@ -18,6 +18,7 @@ public sealed class LogEventBatchBuilder : IDisposable
     private readonly DateTime _now;
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
+    private readonly HashSet<string> _metadataKeys = new(StringComparer.Ordinal);
     private bool _inMetadata;
 
     public LogEventBatchBuilder(LogEventReader reader, DateTime now)
@@ -49,6 +50,7 @@ public sealed class LogEventBatchBuilder : IDisposable
         _json.Reset();
         _json.WriteStartObject();
         _inMetadata = false;
+        _metadataKeys.Clear();
     }
 
     public void WriteTimestamp(DateTime utc) => _json.WriteString("timestamp", DateTime.SpecifyKind(utc, DateTimeKind.Utc));
@@ -93,8 +95,28 @@ public sealed class LogEventBatchBuilder : IDisposable
     /// </summary>
     public void WriteMetadata(string key, JsonElement value)
     {
-        _json.WritePropertyName(SafeKey(key));
+        _json.WritePropertyName(MetadataKey(key));
         CopyValue(value);
+    }
+
+    /// <summary>
+    /// The top-level metadata key to write <paramref name="key"/> under. A mapping never writes a key twice
+    /// (the contract refuses a repeated key): where two fields of one record map to the same key (GELF's
+    /// <c>file</c> and <c>_file</c>, a CLEF property named <c>exception</c> beside <c>@x</c>, a repeated
+    /// attribute in a protobuf list), the first keeps it and each later one gets a '_' in front, so nothing is dropped.
+    /// </summary>
+    public string MetadataKey(string key) => UniqueKey(_metadataKeys, key);
+
+    /// <summary>The same rule inside a nested object a mapping builds from a list (labels, attributes).</summary>
+    public static string UniqueKey(HashSet<string> written, string key)
+    {
+        var safe = SafeKey(key);
+        while (!written.Add(safe))
+        {
+            safe = "_" + safe;
+        }
+
+        return safe;
     }
 
     public static string SafeKey(string key) => key.Length > 0 && key[0] == '$' ? string.Concat("_", key.AsSpan(1)) : key;

@@ -4,7 +4,6 @@ using LogMonitoring.Query;
 using LogMonitoring.ServiceDefaults.Security;
 using LogMonitoring.Storage.Statistics;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace LogMonitoring.Stats.Apis;
@@ -28,6 +27,9 @@ public sealed record ErrorRateResponse(string Window, DateTime Start, DateTime E
 public sealed record ErrorRateTotals(long Total, long Errors, double ErrorRate);
 
 public sealed record ServiceStats(string Service, long Total, long Errors, double ErrorRate, DateTime LastSeen, IReadOnlyDictionary<string, long> Levels);
+
+/// <summary>What the statistics endpoints use, as one <c>[AsParameters]</c> record.</summary>
+public sealed record StatisticsServices(ILogStatistics Statistics, TimeProvider Time, IOptions<StatsOptions> Options);
 
 public static class StatsApi
 {
@@ -63,29 +65,26 @@ public static class StatsApi
         [Description("Only this service.")] string? service,
         [Description("From (ISO 8601 or now-7d); default now-24h.")] string? start,
         [Description("Until (ISO 8601 or now); default now.")] string? end,
-        [FromServices] ILogStatistics statistics,
-        [FromServices] TimeProvider time,
-        [FromServices] IOptions<StatsOptions> options,
+        [AsParameters] StatisticsServices services,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = services.Time.GetUtcNow().UtcDateTime;
         ValidateService(service, errors);
-        var range = ReadRange(start, end, now, StatsInterval.OneHour, 24, options.Value.MaxSeriesPoints, errors);
+        var range = ReadRange(start, end, now, StatsInterval.OneHour, 24, services.Options.Value.MaxSeriesPoints, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "Invalid statistics parameters");
         }
 
-        var buckets = await statistics.GetBucketsAsync(StatsInterval.OneHour, range.Start, range.End, service, cancellationToken);
+        var buckets = await services.Statistics.GetBucketsAsync(StatsInterval.OneHour, range.Start, range.End, service, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<BucketStats>>(buckets.Select(b => BucketStats.From(b.Bucket, b.Service, b.Levels)).ToList());
     }
 
     public static async Task<Results<Ok<ErrorRateResponse>, ValidationProblem>> ErrorRateAsync(
         [Description("`all` (default) or one service name.")] string? service,
         [Description("The window: 1m to 24h, e.g. 5m, 15m, 1h (default 5m).")] string? window,
-        [FromServices] ILogStatistics statistics,
-        [FromServices] TimeProvider time,
+        [AsParameters] StatisticsServices services,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -102,10 +101,10 @@ public static class StatsApi
             return TypedResults.ValidationProblem(errors, title: "Invalid error-rate parameters");
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = services.Time.GetUtcNow().UtcDateTime;
         var end = StatsInterval.OneMinute.BucketStart(now).AddMinutes(1);
         var start = end - TimeSpan.FromMinutes(Math.Ceiling(length.TotalMinutes));
-        var buckets = await statistics.GetBucketsAsync(StatsInterval.OneMinute, start, end, wanted, cancellationToken);
+        var buckets = await services.Statistics.GetBucketsAsync(StatsInterval.OneMinute, start, end, wanted, cancellationToken);
         var perService = buckets
             .GroupBy(b => b.Service)
             .Select(g => g.Aggregate(LevelCounts.Zero, (sum, b) => sum + b.Levels) is var c
@@ -129,9 +128,7 @@ public static class StatsApi
         [Description("Only these levels, comma-separated (default: all).")] string? level,
         [Description("From (ISO 8601 or now-1h); default 60 buckets ago.")] string? start,
         [Description("Until (ISO 8601 or now); default now.")] string? end,
-        [FromServices] ILogStatistics statistics,
-        [FromServices] TimeProvider time,
-        [FromServices] IOptions<StatsOptions> options,
+        [AsParameters] StatisticsServices services,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -143,14 +140,14 @@ public static class StatsApi
 
         ValidateService(service, errors);
         var levels = LogFilterParameters.ReadLevels(level, errors);
-        var now = time.GetUtcNow().UtcDateTime;
-        var range = ReadRange(start, end, now, bucketSize, 60, options.Value.MaxSeriesPoints, errors);
+        var now = services.Time.GetUtcNow().UtcDateTime;
+        var range = ReadRange(start, end, now, bucketSize, 60, services.Options.Value.MaxSeriesPoints, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "Invalid series parameters");
         }
 
-        var buckets = await statistics.GetBucketsAsync(bucketSize, range.Start, range.End, service, cancellationToken);
+        var buckets = await services.Statistics.GetBucketsAsync(bucketSize, range.Start, range.End, service, cancellationToken);
         var byBucket = buckets.GroupBy(b => b.Bucket).ToDictionary(g => g.Key, g => g.Aggregate(LevelCounts.Zero, (sum, b) => sum + b.Levels));
         var points = new List<BucketStats>();
         for (var bucket = range.Start; bucket < range.End; bucket += bucketSize.Length())
@@ -163,11 +160,11 @@ public static class StatsApi
     }
 
     public static async Task<Ok<IReadOnlyList<ServiceStats>>> ServicesAsync(
-        [FromServices] ILogStatistics statistics,
+        [AsParameters] StatisticsServices services,
         CancellationToken cancellationToken)
     {
-        var services = await statistics.GetServicesAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<ServiceStats>>(services
+        var seen = await services.Statistics.GetServicesAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<ServiceStats>>(seen
             .Select(s => new ServiceStats(s.Service, s.Levels.Total, s.Levels.Errors, Math.Round(s.Levels.ErrorRate, 6), s.LastSeen,
                 LogEventLevels.All.ToDictionary(l => l.ToWireName(), l => s.Levels[l])))
             .ToList());

@@ -6,7 +6,7 @@ using Scalar.AspNetCore;
 
 namespace LogMonitoring.Stats.Extensions;
 
-/// <summary>The stats service's wiring: options, the log store, the rollup and retention workers, OpenAPI.</summary>
+/// <summary>The stats service's wiring: options, the log store, the rollup, retention and text backfill workers, OpenAPI.</summary>
 public static class StatsServiceExtensions
 {
     public static IHostApplicationBuilder AddStatsServices(this IHostApplicationBuilder builder)
@@ -21,6 +21,7 @@ public static class StatsServiceExtensions
         builder.Services.AddSingleton<RollupScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RollupScheduler>());
         builder.Services.AddHostedService<RetentionWorker>();
+        builder.Services.AddHostedService<TextBackfillWorker>();
         builder.Services.AddOpenApi();
         return builder;
     }

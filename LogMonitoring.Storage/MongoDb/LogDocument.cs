@@ -13,8 +13,13 @@ public sealed class LogDocument
     [BsonElement("source_id"), BsonIgnoreIfNull]
     public string? SourceId { get; init; }
 
+    /// <summary>Truncated to the millisecond: a BSON date holds no finer time (the rest is <see cref="TimestampTicks"/>).</summary>
     [BsonElement("timestamp")]
     public required DateTime Timestamp { get; init; }
+
+    /// <summary>The timestamp's 100 ns ticks below the millisecond, so the event's time comes back exactly; 0 is not stored.</summary>
+    [BsonElement("timestamp_ticks"), BsonIgnoreIfDefault]
+    public int TimestampTicks { get; init; }
 
     /// <summary>Stored as its wire name (INFO, ERROR, …) so the collection reads well in any tool.</summary>
     [BsonElement("level"), BsonRepresentation(BsonType.String)]
@@ -41,6 +46,9 @@ public sealed class LogDocument
     [BsonElement("received_at"), BsonIgnoreIfNull]
     public DateTime? ReceivedAt { get; init; }
 
+    [BsonElement("received_at_ticks"), BsonIgnoreIfDefault]
+    public int ReceivedAtTicks { get; init; }
+
     /// <summary>When the persister wrote it; the rollups find new work by this field.</summary>
     [BsonElement("stored_at")]
     public DateTime StoredAt { get; init; }
@@ -66,14 +74,16 @@ public sealed class LogDocument
         Id = e.Id,
         SourceId = e.SourceId,
         Timestamp = e.Timestamp,
+        TimestampTicks = BelowMillisecond(e.Timestamp),
         Level = e.Level.ToWireName(),
         Service = e.Service,
         Message = e.Message,
-        Metadata = e.MetadataJson is null ? null : BsonDocument.Parse(e.MetadataJson),
+        Metadata = e.MetadataJson is null ? null : MetadataBson.ToBson(e.MetadataJson),
         Host = e.Host,
         TraceId = e.TraceId,
         SpanId = e.SpanId,
         ReceivedAt = e.ReceivedAt,
+        ReceivedAtTicks = e.ReceivedAt is { } received ? BelowMillisecond(received) : 0,
         StoredAt = storedAt,
         ExpireAt = expireAt,
         TextFolded = MessageText.Fold(e.Message),
@@ -85,14 +95,20 @@ public sealed class LogDocument
     {
         Id = Id,
         SourceId = SourceId,
-        Timestamp = DateTime.SpecifyKind(Timestamp, DateTimeKind.Utc),
+        Timestamp = Exact(Timestamp, TimestampTicks),
         Level = LogEventLevels.ParseWireName(Level),
         Service = Service,
         Message = Message,
-        MetadataJson = Metadata?.ToJson(new MongoDB.Bson.IO.JsonWriterSettings { OutputMode = MongoDB.Bson.IO.JsonOutputMode.RelaxedExtendedJson }),
+        MetadataJson = Metadata is null ? null : MetadataBson.ToJson(Metadata),
         Host = Host,
         TraceId = TraceId,
         SpanId = SpanId,
-        ReceivedAt = ReceivedAt is { } r ? DateTime.SpecifyKind(r, DateTimeKind.Utc) : null,
+        ReceivedAt = ReceivedAt is { } r ? Exact(r, ReceivedAtTicks) : null,
     };
+
+    private static int BelowMillisecond(DateTime time) => (int)(time.Ticks % TimeSpan.TicksPerMillisecond);
+
+    // A BSON date read back is whole milliseconds; the stored remainder restores the exact time.
+    private static DateTime Exact(DateTime milliseconds, int ticks) =>
+        new(milliseconds.Ticks - (milliseconds.Ticks % TimeSpan.TicksPerMillisecond) + ticks, DateTimeKind.Utc);
 }

@@ -231,5 +231,13 @@ public sealed partial class MongoLogStore
         return documents.Select(d => new ServiceSummary(d.Service, d.ToBucket().Levels, DateTime.SpecifyKind(d.LastSeen, DateTimeKind.Utc))).ToList();
     }
 
-    internal DateTime ExpiresAt(LogEventLevel level, DateTime timestamp) => timestamp.AddDays(_retention.DaysFor(level));
+    /// <summary>
+    /// The log's expiry. The contract keeps timestamps far below the end of time (<see cref="LogValueDomain"/>);
+    /// should one get past it, the log is kept until the end of time rather than the write throwing.
+    /// </summary>
+    internal DateTime ExpiresAt(LogEventLevel level, DateTime timestamp)
+    {
+        var retention = TimeSpan.FromDays(_retention.DaysFor(level));
+        return DateTime.MaxValue - timestamp <= retention ? DateTime.MaxValue : timestamp + retention;
+    }
 }

@@ -49,6 +49,8 @@ public static class GelfFormat
         }
     }
 
+    private static bool IsStandardMetadata(string name) => name is "full_message" or "facility" or "line" or "file";
+
     private static IEnumerable<(int Number, ReadOnlyMemory<byte> Message)> Messages(ReadOnlyMemory<byte> body)
     {
         var number = 0;
@@ -119,14 +121,17 @@ public static class GelfFormat
         foreach (var property in message.EnumerateObject())
         {
             var name = property.Name;
-            if (name is "full_message" or "facility" or "line" or "file")
+            if (IsStandardMetadata(name))
             {
                 events.WriteMetadata(name, property.Value);
             }
             else if (name.Length > 1 && name[0] == '_' && name != "_id")
             {
-                // Additional fields are sent with a leading underscore; GELF reserves _id.
-                events.WriteMetadata(name[1..], property.Value);
+                // Additional fields are sent with a leading underscore; GELF reserves _id. Beside a standard
+                // field of the same name (GELF 1.0's file and line, sent by some libraries as _file too),
+                // the additional field keeps its underscore, whichever comes first.
+                var key = IsStandardMetadata(name[1..]) && message.TryGetProperty(name[1..], out _) ? name : name[1..];
+                events.WriteMetadata(key, property.Value);
             }
         }
 

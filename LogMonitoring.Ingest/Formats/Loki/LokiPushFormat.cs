@@ -181,10 +181,11 @@ public static class LokiPushFormat
         var json = events.Json;
         if (labels.Count > 0)
         {
-            json.WriteStartObject("labels");
+            json.WriteStartObject(events.MetadataKey("labels"));
+            var written = new HashSet<string>(StringComparer.Ordinal);
             foreach (var label in labels)
             {
-                json.WriteString(LogEventBatchBuilder.SafeKey(label.Key), label.Value);
+                json.WriteString(LogEventBatchBuilder.UniqueKey(written, label.Key), label.Value);
             }
 
             json.WriteEndObject();
@@ -192,10 +193,7 @@ public static class LokiPushFormat
 
         foreach (var pair in structured)
         {
-            if (pair.Key != "labels")
-            {
-                json.WriteString(LogEventBatchBuilder.SafeKey(pair.Key), pair.Value);
-            }
+            json.WriteString(events.MetadataKey(pair.Key), pair.Value);
         }
 
         events.Complete();

@@ -106,25 +106,26 @@ public static class OtlpLogsFormat
                 continue;
             }
 
-            json.WritePropertyName(LogEventBatchBuilder.SafeKey(attribute.Key));
+            json.WritePropertyName(events.MetadataKey(attribute.Key));
             WriteValue(json, attribute.Value);
         }
 
         if (template is not null && !string.Equals(template, message, StringComparison.Ordinal))
         {
-            json.WriteString("message_template", template);
+            json.WriteString(events.MetadataKey("message_template"), template);
         }
 
         if (!string.IsNullOrEmpty(record.EventName))
         {
-            json.WriteString("event_name", record.EventName);
+            json.WriteString(events.MetadataKey("event_name"), record.EventName);
         }
 
         if (scope is { Name.Length: > 0 })
         {
-            json.WriteString("scope", scope.Name);
+            json.WriteString(events.MetadataKey("scope"), scope.Name);
         }
 
+        var resourceKeys = new HashSet<string>(StringComparer.Ordinal);
         var wroteResource = false;
         foreach (var attribute in resource)
         {
@@ -135,11 +136,11 @@ public static class OtlpLogsFormat
 
             if (!wroteResource)
             {
-                json.WriteStartObject("resource");
+                json.WriteStartObject(events.MetadataKey("resource"));
                 wroteResource = true;
             }
 
-            json.WritePropertyName(LogEventBatchBuilder.SafeKey(attribute.Key));
+            json.WritePropertyName(LogEventBatchBuilder.UniqueKey(resourceKeys, attribute.Key));
             WriteValue(json, attribute.Value);
         }
 
@@ -250,9 +251,10 @@ public static class OtlpLogsFormat
                 break;
             case AnyValue.ValueOneofCase.KvlistValue:
                 json.WriteStartObject();
+                var keys = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var pair in value.KvlistValue.Values)
                 {
-                    json.WritePropertyName(LogEventBatchBuilder.SafeKey(pair.Key));
+                    json.WritePropertyName(LogEventBatchBuilder.UniqueKey(keys, pair.Key));
                     WriteValue(json, pair.Value);
                 }
 
