@@ -190,7 +190,7 @@ public class ScriptTests
             position = next;
         }
 
-        Assert.Equal(3, lines.Count(l => l.Contains(" -t:PublishContainer ", StringComparison.Ordinal)));
+        Assert.Equal(4, lines.Count(l => l.Contains(" -t:PublishContainer ", StringComparison.Ordinal)));
     }
 
     [Fact]
