@@ -58,7 +58,8 @@ if (!builder.ExecutionContext.IsPublishMode)
 // Kafka UI on http://localhost:8088 in containers mode: the topic, its partitions and the persisters' lag.
 builder.AddKafkaUi(backing);
 
-// Prometheus (and Grafana in containers mode), provisioned from deploy/prometheus and grafana/.
+// Prometheus, Alertmanager (and Grafana in containers mode), configured from deploy/prometheus,
+// deploy/alertmanager and grafana/.
 builder.AddMonitoring(backing, apiKey, ingest, persister, stats);
 
 builder.Build().Run();

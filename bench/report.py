@@ -18,6 +18,11 @@ def load(path):
         return json.load(f)
 
 
+def load_if_run(path):
+    """A step's result, or None when the run left that step out (bench/run.sh --only)."""
+    return load(path) if os.path.exists(path) else None
+
+
 def memory(path):
     """Median resident memory per service over the samples taken during the run, in MiB."""
     samples = {}
@@ -47,8 +52,8 @@ def per_event(seconds, events):
 
 def collect(out):
     results = {"machine": load(os.path.join(out, "machine.json")),
-               "producer": load(os.path.join(out, "producer.json")),
-               "store": load(os.path.join(out, "store.json")),
+               "producer": load_if_run(os.path.join(out, "producer.json")),
+               "store": load_if_run(os.path.join(out, "store.json")),
                "ingest": {}, "persister": None, "endToEnd": []}
     for fmt in ("ndjson", "json", "single"):
         path = os.path.join(out, f"ingest-{fmt}.json")
@@ -74,12 +79,13 @@ def collect(out):
         events = run["accepted"] + (run.get("freshness") or {}).get("accepted", 0)
         run["cpuMicrosecondsPerEvent"] = {name: per_event(seconds, events) for name, seconds in phase.items()}
 
-    ceiling = results["producer"]["deliveredPerSecond"]
+    ceiling = (results["producer"] or {}).get("deliveredPerSecond")
+    store_ceiling = (results["store"] or {}).get("insertedPerSecond")
     best_ingest = max((r["acceptedPerSecond"] for r in results["ingest"].values()), default=0)
     results["ratios"] = {
-        "ingestBatchedOverProducerCeiling": round(best_ingest / ceiling, 3) if ceiling else None,
-        "persisterOverStoreCeiling": round(results["persister"]["storedPerSecond"] / results["store"]["insertedPerSecond"], 3)
-        if results["persister"] and results["store"]["insertedPerSecond"] else None,
+        "ingestBatchedOverProducerCeiling": round(best_ingest / ceiling, 3) if ceiling and results["ingest"] else None,
+        "persisterOverStoreCeiling": round(results["persister"]["storedPerSecond"] / store_ceiling, 3)
+        if results["persister"] and store_ceiling else None,
     }
     return results
 
@@ -93,22 +99,25 @@ def markdown(r):
     lines = [BEGIN,
              f"Run on {m['date']}: {m['cores']} cores ({m['cpu']}), {m['memoryGiB']} GiB, {m['os']}, .NET SDK {m['dotnetSdk']}; "
              f"load average {m.get('loadAverageAtStart', '?')} at the start and {m.get('loadAverageAtEnd', '?')} at the end "
-             f"(anything above {m['cores']} means other work shared the cores); "
-             f"events of about {r['producer']['eventBytes']} bytes as JSON; Kafka is librdkafka's mock cluster, the store an SQLite file.",
+             f"(anything above {m['cores']} means other work shared the cores); " +
+             (f"events of about {r['producer']['eventBytes']} bytes as JSON; " if r["producer"] else "") +
+             f"Kafka is librdkafka's mock cluster, the store an SQLite file.",
              "",
              "| # | What | Setup | Events/s | Latency p50 / p99 / max (ms) | CPU µs/event | Notes |",
              "|---|------|-------|---------:|------------------------------|-------------:|-------|"]
-    p = r["producer"]
-    lines.append(f"| 1 | Producer ceiling | plain Confluent.Kafka producer, acks=all, idempotent, lz4, linger 5 ms | {n(p['deliveredPerSecond'])} | | {p.get('cpuMicrosecondsPerEvent', '')} | "
-                 f"{n(p['delivered'])} events, {p['megabytesPerSecond']} MB/s |")
+    if r["producer"]:
+        p = r["producer"]
+        lines.append(f"| 1 | Producer ceiling | plain Confluent.Kafka producer, acks=all, idempotent, lz4, linger 5 ms | {n(p['deliveredPerSecond'])} | | {p.get('cpuMicrosecondsPerEvent', '')} | "
+                     f"{n(p['delivered'])} events, {p['megabytesPerSecond']} MB/s |")
     for fmt, run in r["ingest"].items():
         lat = run["latencyMs"]
         outcomes = ", ".join(f"{k}: {n(v)}" for k, v in run["outcomes"].items())
         lines.append(f"| 2 | Ingest, {fmt} | HTTP, {run['batchSize']} events/request, {run['concurrency']} in flight, max throughput | "
                      f"{n(run['acceptedPerSecond'])} | {lat['p50']} / {lat['p99']} / {lat['max']} | {run['cpuMicrosecondsPerEvent']['ingest']} (ingest) | {n(run['accepted'])} accepted; {outcomes} |")
-    s = r["store"]
-    lines.append(f"| 3 | Store ceiling | SqliteLogStore.WriteBatchAsync, batches of {n(s['batchSize'])}, one writer | {n(s['insertedPerSecond'])} | | {s.get('cpuMicrosecondsPerEvent', '')} | "
-                 f"{n(s['inserted'])} events into a new file |")
+    if r["store"]:
+        s = r["store"]
+        lines.append(f"| 3 | Store ceiling | SqliteLogStore.WriteBatchAsync, batches of {n(s['batchSize'])}, one writer | {n(s['insertedPerSecond'])} | | {s.get('cpuMicrosecondsPerEvent', '')} | "
+                     f"{n(s['inserted'])} events into a new file |")
     if r["persister"]:
         d = r["persister"]
         lines.append(f"| 4 | Persister drain | 2 replicas, backlog of {n(d['expected'])} in Kafka | {n(d['storedPerSecond'])} | | {d['cpuMicrosecondsPerEvent']['persisters']} (both) | "

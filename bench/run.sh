@@ -21,7 +21,9 @@ Usage: bench/run.sh [options]
   --search-events N     logs in the query benchmark's generated store (default: 10000000)
   --search-repeat N     timed runs of each query (default: 30)
   --search-store FILE   reuse this generated store instead of generating one (it is kept)
-  --search-only         run only the query benchmark (step 6)
+  --only STEPS          run only these steps, comma-separated: producer,store,ingest,persister,e2e,search
+                        (e2e starts the stats service and persisters itself when persister is not run)
+  --search-only         run only the query benchmark (the same as --only search)
   --no-search           skip the query benchmark
   --no-build            use the Release builds already there
   --help                this text
@@ -45,7 +47,7 @@ search_events=10000000
 search_repeat=30
 search_store=""
 search=1
-pipeline=1
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
@@ -60,13 +62,22 @@ while [ $# -gt 0 ]; do
     --search-events) search_events="$2"; shift 2 ;;
     --search-repeat) search_repeat="$2"; shift 2 ;;
     --search-store) search_store="$2"; shift 2 ;;
-    --search-only) pipeline=0; shift ;;
+    --only) only="$2"; shift 2 ;;
+    --search-only) only="search"; shift ;;
     --no-search) search=0; shift ;;
     --no-build) build=0; shift ;;
     --help|-h) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 64 ;;
   esac
 done
+
+# step NAME: true when the run includes that step (all of them without --only).
+step() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+for name in ${only//,/ }; do
+  case "$name" in producer|store|ingest|persister|e2e|search) ;; *) echo "unknown step in --only: $name" >&2; usage >&2; exit 64 ;; esac
+done
+[ "$search" -eq 1 ] || [ -z "$only" ] || ! step search || { echo "--no-search and --only search contradict each other" >&2; exit 64; }
+step search || search=0
 
 out="${out:-$root/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$out/logs"
@@ -92,13 +103,19 @@ trap cleanup EXIT INT TERM
 log() { echo "== $(date -u +%H:%M:%S) $*" >&2; }
 
 if [ "$build" -eq 1 ]; then
-  for project in LoadGen Ingest Persister Stats; do
+  for project in LoadGen $([ "$only" = search ] || echo Ingest Persister Stats); do
     log "building LogMonitoring.$project (Release)"
     dotnet build "$root/LogMonitoring.$project" -c Release -v quiet -nologo >"$out/logs/build-$project.log" 2>&1 \
       || { tail -30 "$out/logs/build-$project.log" >&2; exit 1; }
   done
 fi
 bin() { echo "$root/LogMonitoring.$1/bin/Release/net10.0/$2"; }
+needed="LoadGen:loadgen"
+[ "$only" = search ] || needed="$needed Ingest:LogMonitoring.Ingest Persister:LogMonitoring.Persister Stats:LogMonitoring.Stats"
+for project in $needed; do
+  dll="$(bin "${project%%:*}" "${project#*:}.dll")"
+  [ -f "$dll" ] || { echo "no Release build of LogMonitoring.${project%%:*} ($dll): run without --no-build" >&2; exit 1; }
+done
 loadgen() { dotnet "$(bin LoadGen loadgen.dll)" "$@"; }
 # The services require an API key outside Development; the load generator sends this one.
 export LOGMON_API_KEY="bench-$$-$RANDOM"
@@ -183,7 +200,7 @@ search_step() {
   [ -n "$search_store" ] || rm -f "$store" "$store-wal" "$store-shm"
 }
 
-if [ "$pipeline" -eq 0 ]; then
+if [ "$only" = search ]; then
   search_step
   python3 "$root/bench/search_report.py" "$out" ${report:+--report "$report"}
   log "done: $out"
@@ -191,20 +208,26 @@ if [ "$pipeline" -eq 0 ]; then
 fi
 
 log "starting the mock Kafka cluster"
-loadgen kafka-mock >"$work/kafka.out" 2>"$out/logs/kafka.log" &
+# dotnet itself in the background (not the loadgen function, whose $! is a subshell), so cleanup stops the broker.
+dotnet "$(bin LoadGen loadgen.dll)" kafka-mock >"$work/kafka.out" 2>"$out/logs/kafka.log" &
 pids+=("$!")
 for _ in $(seq 1 100); do [ -s "$work/kafka.out" ] && break; sleep 0.1; done
 bootstrap="$(head -1 "$work/kafka.out")"
 [ -n "$bootstrap" ] || { echo "the mock Kafka cluster did not start" >&2; exit 1; }
 log "Kafka at $bootstrap"
 
+if step producer; then
 log "1. producer ceiling: $producer_events events, plain Confluent.Kafka producer"
 loadgen produce --bootstrap "$bootstrap" --topic bench-ceiling --events "$producer_events" --event-size "$event_size" --json >"$out/producer.json"
+fi
 
+if step store; then
 log "3. store ceiling: $store_events events through SqliteLogStore.WriteBatchAsync"
 loadgen store --data-source "$work/ceiling.db" --events "$store_events" --event-size "$event_size" --json >"$out/store.json"
 rm -f "$work"/ceiling.db*
+fi
 
+if step ingest; then
 log "2. ingest over HTTP into Kafka (topic bench-ingest, no consumers)"
 start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port" Ingest__Topic=bench-ingest
 wait_healthy "$ingest_url"
@@ -218,18 +241,32 @@ for format in ndjson json single; do
   cpu_mark "ingest-$format:end" ingest
 done
 stop ingest
+fi
 
+# The stats service and two persisters, for the drain and the end-to-end runs.
+readers_started=0
+start_readers() {
+  [ "$readers_started" -eq 0 ] || return 0
+  start stats "$(bin Stats LogMonitoring.Stats.dll)" "$stats_port"
+  wait_healthy "$stats_url"
+  for i in 0 1; do
+    start "persister-$i" "$(bin Persister LogMonitoring.Persister.dll)" "${persister_ports[$i]}"
+  done
+  readers_started=1
+}
+
+if step persister; then
 log "4. persister drain: $backlog events waiting in Kafka, 2 persister replicas"
 # The producer sends one warm-up event before the measured ones, hence backlog + 1 below.
 loadgen produce --bootstrap "$bootstrap" --topic logs --events "$backlog" --event-size "$event_size" --json >"$out/backlog.json"
-start stats "$(bin Stats LogMonitoring.Stats.dll)" "$stats_port"
-wait_healthy "$stats_url"
-for i in 0 1; do
-  start "persister-$i" "$(bin Persister LogMonitoring.Persister.dll)" "${persister_ports[$i]}"
-done
+start_readers
 cpu_mark "persister:start" persister-0 persister-1
 loadgen wait-stored --stats-url "$stats_url" --expected "$((backlog + 1))" --timeout 30s --json >"$out/persister.json" || true
 cpu_mark "persister:end" persister-0 persister-1
+fi
+
+if step e2e; then
+start_readers
 for i in 0 1; do wait_healthy "http://127.0.0.1:${persister_ports[$i]}"; done
 
 log "5. end to end: ingest -> Kafka -> 2 persisters -> SQLite -> stats"
@@ -249,6 +286,7 @@ for rate in $e2e_rates; do
   wait "$sampler" || true
   grep -h 'LOST\|fail' "$out"/logs/persister-*.log | head -5 >&2 || true
 done
+fi
 
 if [ "$search" -eq 1 ]; then
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

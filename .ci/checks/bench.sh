@@ -18,6 +18,12 @@ if bench/run.sh --no-such-option >/dev/null 2>&1; then
   exit 1
 fi
 
+if bench/run.sh --only producer,nonsense >/dev/null 2>&1; then
+  echo "bench/run.sh accepted an unknown step in --only" >&2
+  exit 1
+fi
+bench/run.sh --help | grep -q -- "--only STEPS"
+
 echo "bench/report.py: a recorded run becomes the report"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -33,6 +39,13 @@ if grep -q "old table" "$work/doc.md"; then
   exit 1
 fi
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['ratios']['ingestBatchedOverProducerCeiling'] > 0" "$work/run/results.json"
+
+echo "bench/report.py: a run of some steps (--only ingest,persister) becomes a report of those"
+cp -r bench/testdata/sample-run "$work/partial"
+rm "$work/partial/producer.json" "$work/partial/store.json"
+python3 bench/report.py "$work/partial" >"$work/partial.md"
+grep -q "Ingest, ndjson" "$work/partial.md" || { echo "the partial report lacks the ingest rows" >&2; exit 1; }
+if grep -q "Producer ceiling" "$work/partial.md"; then echo "the partial report shows a step that did not run" >&2; exit 1; fi
 
 echo "bench/search_report.py: a recorded query benchmark becomes its table"
 python3 bench/search_report.py "$work/run" --report "$work/doc.md" >/dev/null

@@ -6,9 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace LogMonitoring.AppHost.Monitoring;
 
 /// <summary>
-/// Prometheus and Grafana, configured from the repository's <c>deploy/prometheus</c> and <c>grafana</c>
-/// folders (the same files Kubernetes uses). Containers mode runs both as containers; embedded mode runs
-/// the <c>prometheus</c> executable when it is on the PATH (Grafana needs a container engine).
+/// Prometheus, Alertmanager and Grafana, configured from the repository's <c>deploy/prometheus</c>,
+/// <c>deploy/alertmanager</c> and <c>grafana</c> folders (the same files Kubernetes uses). Containers mode
+/// runs all three as containers; embedded mode runs the <c>prometheus</c> and <c>prometheus-alertmanager</c>
+/// executables when they are on the PATH (Grafana needs a container engine).
 /// </summary>
 public static class MonitoringExtensions
 {
@@ -32,9 +33,12 @@ public static class MonitoringExtensions
             return;
         }
 
+        var dataPath = Path.GetFullPath(builder.Configuration[BackingServiceExtensions.DataPathKey] ?? Path.Combine(builder.AppHostDirectory, ".data"));
         if (backing.Mode == BackingServiceMode.Containers)
         {
             ReplicaTargets.WriteWhenAllocated(builder, prometheusFolder, "host.docker.internal", services);
+            builder.AddAlertmanagerContainer(repository);
+            ReplicaTargets.WriteAlertmanager(builder, prometheusFolder, AlertmanagerExtensions.ContainerAddress);
             var prometheus = builder.AddContainer("prometheus", PrometheusImage, PrometheusTag)
                 .WithBindMount(prometheusFolder, "/etc/prometheus", isReadOnly: true)
                 .WithVolume("logmonitoring-prometheus-data", "/prometheus")
@@ -58,6 +62,7 @@ public static class MonitoringExtensions
                 .WithEnvironment("GF_SECURITY_ADMIN_PASSWORD", adminPassword)
                 .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/var/lib/grafana/dashboards/logmonitoring-overview.json")
                 .WithEnvironment("LOGMON_PROMETHEUS_URL", "http://prometheus:9090")
+                .WithEnvironment("LOGMON_ALERTMANAGER_URL", "http://" + AlertmanagerExtensions.ContainerAddress)
                 .WithEnvironment(context => context.EnvironmentVariables["LOGMON_STATS_URL"] =
                     ReferenceExpression.Create($"http://host.docker.internal:{stats.GetEndpoint("http").Property(EndpointProperty.Port)}"))
                 .WithEnvironment("LOGMON_STATS_API_KEY", apiKey)
@@ -67,7 +72,10 @@ public static class MonitoringExtensions
             return;
         }
 
-        // Embedded: the Debian/Homebrew prometheus binary, if there is one; Grafana needs a container engine.
+        // Embedded: the Debian/Homebrew binaries, if there are; Grafana needs a container engine.
+        var alertmanager = builder.AddAlertmanagerProcess(repository, dataPath);
+        ReplicaTargets.WriteAlertmanager(builder, prometheusFolder, alertmanager is null ? null : $"localhost:{AlertmanagerExtensions.Port}");
+
         var executable = FindOnPath("prometheus");
         if (executable is null)
         {
@@ -81,7 +89,6 @@ public static class MonitoringExtensions
         }
 
         ReplicaTargets.WriteWhenAllocated(builder, prometheusFolder, "localhost", services);
-        var dataPath = Path.GetFullPath(builder.Configuration[BackingServiceExtensions.DataPathKey] ?? Path.Combine(builder.AppHostDirectory, ".data"));
         builder.AddExecutable("prometheus", executable, prometheusFolder,
                 "--config.file=prometheus.yml", $"--storage.tsdb.path={Path.Combine(dataPath, "prometheus")}", "--web.enable-lifecycle")
             .WithHttpEndpoint(port: 9090, name: "http", env: null, isProxied: false)
@@ -89,7 +96,7 @@ public static class MonitoringExtensions
             .WithHttpHealthCheck("/-/ready");
     }
 
-    private static string? FindOnPath(string name) =>
+    internal static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, name))

@@ -41,6 +41,26 @@ internal static class ReplicaTargets
         });
     }
 
+    /// <summary>
+    /// <c>targets/alertmanager.json</c>: where Prometheus sends its alerts (<c>alerting</c> in prometheus.yml),
+    /// or no file when no Alertmanager runs, so an address left by an earlier run is not tried in vain.
+    /// </summary>
+    public static void WriteAlertmanager(IDistributedApplicationBuilder builder, string prometheusFolder, string? address) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            var targets = Path.Combine(prometheusFolder, "targets");
+            var file = Path.Combine(targets, "alertmanager.json");
+            if (address is null)
+            {
+                File.Delete(file);
+                return Task.CompletedTask;
+            }
+
+            Directory.CreateDirectory(targets);
+            File.WriteAllText(file, JsonSerializer.Serialize(new[] { new { targets = new[] { address } } }));
+            return Task.CompletedTask;
+        });
+
     private static async Task FollowReplicasAsync(
         ResourceNotificationService notifications, string targets, string host, IResourceBuilder<ProjectResource>[] services, CancellationToken stopping)
     {

@@ -16,6 +16,7 @@ public partial class MonitoringConfigTests
     public static TheoryData<string, string, string> GeneratedFromRepositoryFiles => new()
     {
         { "prometheus-rules", "deploy/prometheus/rules", "*.yml" },
+        { "alertmanager-config", "deploy/alertmanager", "*" },
         { "grafana-datasources", "grafana/provisioning/datasources", "*.yaml" },
         { "grafana-dashboard-providers", "grafana/provisioning/dashboards", "*.yaml" },
         { "grafana-alerting", "grafana/provisioning/alerting", "*.yaml" },
@@ -102,7 +103,7 @@ public partial class MonitoringConfigTests
     public void Grafana_reaches_prometheus_and_the_stats_api_through_their_services()
     {
         var environment = ContainerEnvironment.Of(_rendered, Assert.Single(_rendered.Single<V1Deployment>("grafana").Spec.Template.Spec.Containers));
-        foreach (var (variable, service) in new[] { ("LOGMON_PROMETHEUS_URL", "prometheus"), ("LOGMON_STATS_URL", "stats") })
+        foreach (var (variable, service) in new[] { ("LOGMON_PROMETHEUS_URL", "prometheus"), ("LOGMON_ALERTMANAGER_URL", "alertmanager"), ("LOGMON_STATS_URL", "stats") })
         {
             var url = new Uri(environment[variable]);
             Assert.Equal(service, url.Host);

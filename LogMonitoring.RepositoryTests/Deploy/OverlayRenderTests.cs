@@ -37,7 +37,7 @@ public class OverlayRenderTests
     {
         var rendered = RenderedOverlay.Load(overlay);
 
-        Assert.Equal(["explorer", "grafana", "ingest", "persister", "stats"], rendered.All<V1Deployment>().Select(d => d.Metadata.Name).Order());
+        Assert.Equal(["alertmanager", "explorer", "grafana", "ingest", "persister", "stats"], rendered.All<V1Deployment>().Select(d => d.Metadata.Name).Order());
         Assert.Equal(["kafka", "mongo", "prometheus"], rendered.All<V1StatefulSet>().Select(s => s.Metadata.Name).Order());
         Assert.Equal(["kafka-create-topics", "mongo-init-replica-set"], rendered.All<V1Job>().Select(j => j.Metadata.Name).Order());
     }

@@ -59,6 +59,16 @@ public class ReferenceTests
             }
         }
 
+        var example = File.ReadAllText(RepositoryRoot.PathOf("deploy", "k8s", "base", "secrets.env.example"));
+        void CheckOptional(string workload, string name, string key)
+        {
+            Check(workload, "Secret", secrets, name, null);
+            if (!example.Contains($"# {key}=", StringComparison.Ordinal) && !example.Contains($"\n{key}=", StringComparison.Ordinal))
+            {
+                problems.Add($"{workload} reads optional key {key} of Secret {name}, which secrets.env.example does not mention");
+            }
+        }
+
         foreach (var (workload, template) in rendered.PodTemplates())
         {
             foreach (var container in (template.Spec.InitContainers ?? []).Concat(template.Spec.Containers))
@@ -72,7 +82,9 @@ public class ReferenceTests
                 foreach (var variable in container.Env ?? [])
                 {
                     if (variable.ValueFrom?.ConfigMapKeyRef is { } c) Check(workload, "ConfigMap", configMaps, c.Name, c.Key);
-                    if (variable.ValueFrom?.SecretKeyRef is { } s) Check(workload, "Secret", secrets, s.Name, s.Key);
+                    // An optional key (the alert receivers' addresses) may be absent; secrets.env.example names it.
+                    if (variable.ValueFrom?.SecretKeyRef is { Optional: true } optional) CheckOptional(workload, optional.Name, optional.Key);
+                    else if (variable.ValueFrom?.SecretKeyRef is { } s) Check(workload, "Secret", secrets, s.Name, s.Key);
                 }
             }
 

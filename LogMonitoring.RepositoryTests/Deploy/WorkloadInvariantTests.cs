@@ -16,6 +16,7 @@ public class WorkloadInvariantTests
         ["stats"] = 30,
         ["explorer"] = 30,
         ["grafana"] = 10,
+        ["alertmanager"] = 10,
     };
 
     private static readonly string[] s_services = ["ingest", "persister", "stats", "explorer"];

@@ -13,6 +13,7 @@ LOGMON_WORKLOADS=(
   statefulset/kafka
   statefulset/mongo
   statefulset/prometheus
+  deployment/alertmanager
   deployment/ingest
   deployment/persister
   deployment/stats
