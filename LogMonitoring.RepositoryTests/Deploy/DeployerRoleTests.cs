@@ -41,7 +41,7 @@ public sealed class DeployerRoleTests
 
     private static V1Role Role => Deployer.Single<V1Role>("logmonitoring-deployer");
 
-    private static V1ClusterRole NamespaceRole => Assert.Single(Deployer.All<V1ClusterRole>());
+    private static V1ClusterRole NamespaceRole => Deployer.Single<V1ClusterRole>("logmonitoring-deployer-log-monitoring");
 
     [Theory]
     [MemberData(nameof(Overlays))]

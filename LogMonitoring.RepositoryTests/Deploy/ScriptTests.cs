@@ -236,8 +236,11 @@ public class ScriptTests
         var binding = objects.OfType<V1RoleBinding>().Single();
         Assert.Equal("logs-prod", binding.Metadata.NamespaceProperty);
         Assert.Contains(binding.Subjects, s => s.Kind == "User" && s.Name == user);
-        Assert.Contains(objects.OfType<V1ClusterRoleBinding>().Single().Subjects, s => s.Kind == "User" && s.Name == user);
-        Assert.Equal(["logs-prod"], objects.OfType<V1ClusterRole>().Single().Rules.Single().ResourceNames);
+        Assert.Contains(objects.OfType<V1ClusterRoleBinding>().Single(b => b.Metadata.Name == "logmonitoring-deployer-logs-prod").Subjects, s => s.Kind == "User" && s.Name == user);
+        Assert.Equal(["logs-prod"], objects.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "logmonitoring-deployer-logs-prod").Rules.Single().ResourceNames);
+        // Prometheus' read of the kubelets' volume statistics is its own, for its own namespace's account only.
+        var kubelet = objects.OfType<V1ClusterRoleBinding>().Single(b => b.Metadata.Name == "prometheus-kubelet-logs-prod");
+        Assert.Equal([("ServiceAccount", "prometheus", "logs-prod")], kubelet.Subjects.Select(s => (s.Kind, s.Name, s.NamespaceProperty)));
         Assert.Equal("logs-prod", objects.OfType<V1Namespace>().Single().Metadata.Name);
     }
 

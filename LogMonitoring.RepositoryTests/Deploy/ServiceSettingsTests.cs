@@ -101,7 +101,8 @@ public class ServiceSettingsTests
             Assert.Contains(rendered.Single<V1Service>(member[1]).Spec.Ports, p => p.Port == url.Port);
             var replicaSet = mongo.Spec.Template.Spec.Containers[0].Args.SkipWhile(a => a != "--replSet").ElementAt(1);
             Assert.Contains($"replicaSet={replicaSet}", url.Query);
-            Assert.Contains("authSource=admin", url.Query);
+            // The app user lives in the database it may use (readWrite there, nothing elsewhere).
+            Assert.Contains("authSource=logmonitoring", url.Query);
 
             // $(VAR) expands only variables defined earlier in the same env list.
             var env = Assert.Single(rendered.Single<V1Deployment>(service).Spec.Template.Spec.Containers).Env.Select(e => e.Name).ToList();
@@ -110,12 +111,40 @@ public class ServiceSettingsTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Services_log_in_as_the_app_user_the_replica_set_job_creates_with_readWrite_on_their_database_only(string overlay)
+    {
+        var rendered = RenderedOverlay.Load(overlay);
+        string KeyOf(V1Container container, string variable) => container.Env.Single(e => e.Name == variable).ValueFrom.SecretKeyRef.Key;
+        var job = Assert.Single(rendered.Single<V1Job>("mongo-init-replica-set").Spec.Template.Spec.Containers);
+        foreach (var service in new[] { "persister", "stats" })
+        {
+            var container = Assert.Single(rendered.Single<V1Deployment>(service).Spec.Template.Spec.Containers);
+            Assert.Equal(KeyOf(job, "MONGO_APP_USERNAME"), KeyOf(container, "MONGO_USERNAME"));
+            Assert.Equal(KeyOf(job, "MONGO_APP_PASSWORD"), KeyOf(container, "MONGO_PASSWORD"));
+            // Not the administrator the MongoDB image creates (MONGO_INITDB_ROOT_*).
+            var mongo = rendered.Single<V1StatefulSet>("mongo").Spec.Template.Spec.Containers.Single(c => c.Name == "mongo");
+            Assert.NotEqual(KeyOf(mongo, "MONGO_INITDB_ROOT_USERNAME"), KeyOf(container, "MONGO_USERNAME"));
+        }
+
+        var script = string.Join('\n', job.Command);
+        Assert.Contains("roles: [{ role: \"readWrite\", db: \"logmonitoring\" }]", script);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(script, "role:"));
+        Assert.Contains("getSiblingDB(\"logmonitoring\")", script);
+    }
+
+    public static TheoryData<string> Overlays() => new("local", "gke");
+
     [Fact]
     public void The_committed_mongo_password_example_is_safe_inside_a_connection_string()
     {
-        var password = File.ReadAllLines(RepositoryRoot.PathOf("deploy", "k8s", "base", "secrets.env.example"))
-            .Single(l => l.StartsWith("mongo-password=", StringComparison.Ordinal))["mongo-password=".Length..];
-        Assert.Equal(Uri.EscapeDataString(password), password);
+        foreach (var key in new[] { "mongo-password=", "mongo-app-password=", "mongo-app-username=" })
+        {
+            var value = File.ReadAllLines(RepositoryRoot.PathOf("deploy", "k8s", "base", "secrets.env.example"))
+                .Single(l => l.StartsWith(key, StringComparison.Ordinal))[key.Length..];
+            Assert.Equal(Uri.EscapeDataString(value), value);
+        }
     }
 
     internal static IReadOnlyDictionary<string, string> EnvironmentOf(string overlay, string service)

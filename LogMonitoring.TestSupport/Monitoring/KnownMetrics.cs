@@ -40,6 +40,12 @@ public static class KnownMetrics
     /// <summary>Series Prometheus writes itself for every scrape target, not exported by any service.</summary>
     public static readonly IReadOnlySet<string> ByPrometheus = new HashSet<string> { "up" };
 
+    /// <summary>
+    /// The kubelet's volume statistics, which Kubernetes' Prometheus scrapes (job kubelet) for the disk
+    /// alerts; no LogMonitoring service exports them, and nothing outside Kubernetes has them.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ByKubelet = new HashSet<string> { "kubelet_volume_stats_available_bytes", "kubelet_volume_stats_capacity_bytes" };
+
     private static readonly string[] s_histogramSeries = ["_bucket", "_sum", "_count"];
 
     /// <summary>The conventions' metric a series name belongs to (a histogram's _bucket/_sum/_count included), or null.</summary>
@@ -63,5 +69,5 @@ public static class KnownMetrics
         return null;
     }
 
-    public static bool IsKnown(string seriesName) => ByPrometheus.Contains(seriesName) || MetricOf(seriesName) is not null;
+    public static bool IsKnown(string seriesName) => ByPrometheus.Contains(seriesName) || ByKubelet.Contains(seriesName) || MetricOf(seriesName) is not null;
 }

@@ -148,10 +148,10 @@ public static class MonitoringFiles
     /// <summary>
     /// Every metric name (as it appears on a /metrics page, e.g. <c>logmon_ingest_requests_total</c> or
     /// <c>logmon_persister_batch_size_bucket</c>) that dashboards and rules read and some service must export.
-    /// Excludes recording rules and Prometheus' own <c>up</c>.
+    /// Excludes recording rules, Prometheus' own <c>up</c> and the kubelet's volume statistics.
     /// </summary>
     public static IReadOnlySet<string> MetricNamesUsed() =>
-        SeriesNamesUsed().Where(n => !KnownMetrics.ByPrometheus.Contains(n)).ToHashSet(StringComparer.Ordinal);
+        SeriesNamesUsed().Where(n => !KnownMetrics.ByPrometheus.Contains(n) && !KnownMetrics.ByKubelet.Contains(n)).ToHashSet(StringComparer.Ordinal);
 
     private static IEnumerable<(string Name, JsonNode? Root)> YamlFiles(string directory, string pattern = "*.yaml") =>
         Directory.GetFiles(directory, pattern).Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), YamlDocument.Load(f)));

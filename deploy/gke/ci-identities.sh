@@ -65,7 +65,7 @@ patches:
       - op: add
         path: /subjects/-
         value: {kind: User, name: $deployer_email, apiGroup: rbac.authorization.k8s.io}
-  - target: {kind: ClusterRoleBinding}
+  - target: {kind: ClusterRoleBinding, name: logmonitoring-deployer-log-monitoring}
     patch: |-
       - op: add
         path: /subjects/-
