@@ -28,6 +28,9 @@ public class NetworkPolicyTests
     [
         ("outside", "ingest", 8080, true),
         ("outside", "stats", 8080, true),
+        ("outside", "explorer", 8080, true),
+        ("explorer", "stats", 8080, true),
+        ("explorer", "mongo", 27017, false),
         ("outside", "grafana", 3000, true),
         ("outside", "persister", 8080, false),
         ("outside", "kafka", 9092, false),

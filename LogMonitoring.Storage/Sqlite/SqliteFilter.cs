@@ -115,16 +115,15 @@ internal sealed class SqliteFilter
 
     private string Text(TextMatch text)
     {
-        // The trigram index finds needles of three characters or more; shorter ones are checked row by row.
-        if (Trigrams.ScalarCount(text.Folded) < Trigrams.Length)
+        // The trigram index finds needles of three characters or more. Shorter ones, and common ones (a page
+        // is found among the newest few thousand logs), are checked row by row on the message itself: a
+        // per-row MATCH against the index would read the needle's whole posting list for every row.
+        if (Trigrams.ScalarCount(text.Folded) < Trigrams.Length || _commonText.Contains(text.Folded))
         {
             return $"instr({FoldFunction}(message), {Parameter(text.Folded)}) > 0";
         }
 
-        var phrase = Parameter(TextPhrase(text.Folded));
-        return _commonText.Contains(text.Folded)
-            ? $"EXISTS (SELECT 1 FROM {TextTable} WHERE {TextTable} MATCH {phrase} AND rowid = logs.seq)"
-            : $"seq IN (SELECT rowid FROM {TextTable} WHERE {TextTable} MATCH {phrase})";
+        return $"seq IN (SELECT rowid FROM {TextTable} WHERE {TextTable} MATCH {Parameter(TextPhrase(text.Folded))})";
     }
 
     private static string Column(LogField field) => field switch

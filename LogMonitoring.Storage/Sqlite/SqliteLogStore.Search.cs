@@ -108,9 +108,10 @@ public sealed partial class SqliteLogStore : ILogSearch
 
     /// <summary>
     /// More matches than this make a needle "common": a page then checks logs one by one along the time
-    /// index (a page's worth is found after a few hundred), rather than collecting every match and sorting.
+    /// index (at 10,000,000 logs a page's worth is found within the newest 50,000), rather than collecting
+    /// every match and sorting them. Counting up to it in the index is the price of the decision.
     /// </summary>
-    public int CommonTextMatches { get; init; } = 200_000;
+    public int CommonTextMatches { get; init; } = 20_000;
 
     /// <summary>The needles of the query with more than <see cref="CommonTextMatches"/> matches, found by counting up to that many in the index.</summary>
     private async Task<IReadOnlySet<string>> CommonNeedlesAsync(SqliteConnection connection, LogQuery query, CancellationToken cancellationToken)

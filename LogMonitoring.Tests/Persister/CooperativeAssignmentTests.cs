@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using LogMonitoring.Kafka;
 using LogMonitoring.Kafka.Mock;
 using LogMonitoring.Persister;
 using LogMonitoring.Persister.Kafka;
@@ -20,7 +21,7 @@ public sealed class CooperativeAssignmentTests
     [Fact]
     public void The_persister_asks_for_cooperative_sticky_assignment()
     {
-        var config = PersisterConsumerConfig.Create(new PersisterOptions(), Configuration("127.0.0.1:9092"));
+        var config = PersisterConsumerConfig.Create(new PersisterOptions());
 
         Assert.Equal(PartitionAssignmentStrategy.CooperativeSticky, config.PartitionAssignmentStrategy);
     }
@@ -31,8 +32,9 @@ public sealed class CooperativeAssignmentTests
         using var cluster = new MockKafkaCluster(topics: new Dictionary<string, int> { [Topic] = Partitions });
         var options = new PersisterOptions { GroupId = $"cooperative-{Guid.NewGuid():N}" };
         var configuration = Configuration(cluster.BootstrapServers);
-        var first = new Member(PersisterConsumerConfig.Create(options, configuration));
-        var second = new Member(PersisterConsumerConfig.Create(options, configuration));
+        // As the persister's KafkaClientFactory makes its consumer: its settings, plus the connection.
+        var first = new Member(KafkaConnection.Configure(PersisterConsumerConfig.Create(options), configuration));
+        var second = new Member(KafkaConnection.Configure(PersisterConsumerConfig.Create(options), configuration));
         try
         {
             first.Consumer.Subscribe(Topic);
