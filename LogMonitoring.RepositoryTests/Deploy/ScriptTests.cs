@@ -183,11 +183,13 @@ public class ScriptTests
             "container node-pools create spot-pool --cluster=logmonitoring --zone=europe-west1-b --spot",
             "container clusters get-credentials logmonitoring --zone=europe-west1-b",
             "compute addresses create logmonitoring-ip --global",
+            "compute ssl-policies create logmonitoring-tls --profile=MODERN --min-tls-version=1.2",
             "-t:PublishContainer -p:ContainerRegistry=europe-west1-docker.pkg.dev -p:ContainerRepositoryPrefix=my-project/logmonitoring/ -p:ContainerImageTag=abc1234",
             "kubectl apply -f ",
             "kubectl --namespace log-monitoring rollout status deployment/ingest",
             "kubectl get --raw /api/v1/namespaces/log-monitoring/services/http:ingest:http/proxy/health",
-            "curl --fail --silent --show-error --max-time 10 http://ingest.STATIC-IP.nip.io/health",
+            "http://ingest.STATIC-IP.nip.io/health",
+            "curl --fail --silent --show-error --max-time 10 https://ingest.STATIC-IP.nip.io/health",
             "gcloud billing budgets create --billing-account=000000-000000-000000",
         ];
         var position = -1;
