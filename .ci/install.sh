@@ -2,7 +2,8 @@
 # Installs the tools the tests and checks call: kcat (a Kafka client from outside the project),
 # prometheus/promtool (alert-rule tests), prometheus-alertmanager/amtool (the alert-delivery test and
 # `amtool check-config`), sqlite3 (inspecting the embedded store), docker-compose
-# (`docker-compose config` validates docker-compose.yml without a Docker engine).
+# (`docker-compose config` validates docker-compose.yml without a Docker engine), chromium (the
+# explorer's browser tests drive it through Playwright; never Playwright's own browser download).
 set -euo pipefail
 need=()
 command -v kcat >/dev/null || need+=(kcat)
@@ -10,6 +11,7 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v sqlite3 >/dev/null || need+=(sqlite3)
 command -v docker-compose >/dev/null || need+=(docker-compose)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -24,3 +26,4 @@ echo "kcat: $(kcat -V 2>&1 | head -1)"
 echo "promtool: $(promtool --version 2>&1 | head -1)"
 echo "amtool: $(amtool --version 2>&1 | head -1)"
 echo "docker-compose: $(docker-compose version --short 2>&1 | head -1)"
+echo "chromium: $(chromium --version 2>&1 | head -1)"

@@ -33,6 +33,13 @@ var stats = builder.AddProject<Projects.LogMonitoring_Stats>("stats")
     .WaitForBackingServices(backing)
     .WithHttpHealthCheck("/health");
 
+// The log explorer (search, histogram, live tail, services) in the browser; it calls the stats API with the user's own key.
+builder.AddProject<Projects.LogMonitoring_Explorer>("explorer")
+    .WithReference(stats.GetEndpoint("http"))
+    .WaitFor(stats)
+    .WithHttpHealthCheck("/health")
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Log explorer");
+
 // Simulated api/auth/payment traffic through the real ingest API, for local runs only (never deployed);
 // started from the dashboard, or at once with LogMonitoring:Simulator=true.
 if (!builder.ExecutionContext.IsPublishMode)

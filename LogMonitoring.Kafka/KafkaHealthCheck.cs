@@ -54,6 +54,9 @@ public static class KafkaHealthCheckExtensions
     public static IHealthChecksBuilder AddKafka(this IHealthChecksBuilder builder, string topic)
     {
         builder.Services.TryAddSingleton<KafkaAdmin>();
+        builder.Services.TryAddSingleton<KafkaFatalErrors>();
+        builder.Services.TryAddSingleton<IKafkaClientFactory, KafkaClientFactory>();
+        builder.AddCheck<KafkaFatalErrors>("kafka-fatal", HealthStatus.Unhealthy, ["kafka"]);
         return builder.Add(new HealthCheckRegistration(
             "kafka",
             sp => new KafkaHealthCheck(sp.GetRequiredService<KafkaAdmin>(), topic),

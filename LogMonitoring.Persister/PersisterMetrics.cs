@@ -18,6 +18,7 @@ public sealed class PersisterMetrics
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _lost;
     private readonly Counter<long> _storeErrors;
+    private readonly Counter<long> _deadLetterErrors;
     private readonly Counter<long> _stored;
     private readonly Histogram<long> _batchSize;
     private readonly Histogram<double> _writeDuration;
@@ -32,6 +33,7 @@ public sealed class PersisterMetrics
         _deadLettered = meter.CreateCounter<long>("logmon.persister.events.dead_lettered", "{event}", "Messages sent to the dead-letter topic, by reason.");
         _lost = meter.CreateCounter<long>("logmon.persister.events.lost", "{event}", "Messages Kafka no longer had when the persister reached them (offset gaps).");
         _storeErrors = meter.CreateCounter<long>("logmon.persister.store.errors", "{error}", "Failed batch writes (each is retried).");
+        _deadLetterErrors = meter.CreateCounter<long>("logmon.persister.dead_letter.errors", "{error}", "Dead letters the dead-letter topic did not take in time (each is retried, never sent twice).");
         _stored = meter.CreateCounter<long>("logmon.logs.stored", "{event}", "Events stored, by service and level.");
         _batchSize = meter.CreateHistogram<long>("logmon.persister.batch.size", "{event}", "Events per written batch.",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000] });
@@ -76,6 +78,8 @@ public sealed class PersisterMetrics
     public void Lost(long count) => _lost.Add(count);
 
     public void StoreError() => _storeErrors.Add(1);
+
+    public void DeadLetterError() => _deadLetterErrors.Add(1);
 
     public void SetLag(int partition, long lag) => _lag[partition] = lag;
 

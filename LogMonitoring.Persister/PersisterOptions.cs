@@ -30,6 +30,17 @@ public sealed class PersisterOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ShutdownWriteTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long a dead letter may wait for the dead-letter topic before the batch backs off and retries.
+    /// Kept well below the consumer's poll interval (<see cref="MaxPollInterval"/>), so a slow dead-letter
+    /// topic never gets the member evicted from the group.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:02:00")]
+    public TimeSpan DeadLetterTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>librdkafka's max.poll.interval.ms: the poll loop never blocks this long, even while backing off.</summary>
+    public static readonly TimeSpan MaxPollInterval = TimeSpan.FromMinutes(5);
+
     /// <summary>The longest pause between retries of a failing store write.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);

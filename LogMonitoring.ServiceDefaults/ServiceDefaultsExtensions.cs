@@ -94,13 +94,14 @@ public static class ServiceDefaultsExtensions
     /// The request pipeline every service shares, in order: problem details for any failure (never a stack
     /// trace, in any environment), security headers, routing, and, in services that serve an API
     /// (<see cref="SecurityExtensions.AddApiSecurity"/>), authentication, authorization and per-caller rate
-    /// limits. Call it before mapping any endpoint.
+    /// limits. Call it before mapping any endpoint. A service that serves pages passes its own
+    /// <paramref name="contentSecurityPolicy"/>; APIs keep one that allows nothing.
     /// </summary>
-    public static WebApplication UseServiceDefaults(this WebApplication app)
+    public static WebApplication UseServiceDefaults(this WebApplication app, string? contentSecurityPolicy = null)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSecurityHeaders();
+        app.UseSecurityHeaders(contentSecurityPolicy);
         app.UseRouting();
         if (app.Services.GetService<ApiSecurity>() is not null)
         {

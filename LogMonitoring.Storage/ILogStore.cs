@@ -16,7 +16,12 @@ public interface ILogStore
     /// <summary>Creates the schema and indexes; safe to run from every replica at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stores the events not stored yet; ids already present count as duplicates.</summary>
+    /// <summary>
+    /// Stores the events not stored yet; ids already present count as duplicates. An event the store refuses
+    /// for itself (the document, not the store, is at fault) is listed in <see cref="LogWriteResult.Rejected"/>
+    /// and the rest are stored: a permanent failure. Throws when the store itself fails (unreachable, timeout,
+    /// write concern, a primary stepping down): a transient failure, after which the whole batch may be retried.
+    /// </summary>
     Task<LogWriteResult> WriteBatchAsync(IReadOnlyList<LogEvent> events, CancellationToken cancellationToken);
 
     Task<LogPage> SearchAsync(LogQuery query, int limit, LogCursor? after, CancellationToken cancellationToken);
@@ -32,7 +37,14 @@ public interface ILogStore
 public sealed record LogWriteResult(int Inserted, IReadOnlyList<int> DuplicateIndexes)
 {
     public static LogWriteResult Empty { get; } = new(0, []);
+
+    /// <summary>Events the store refused for themselves, by position in the batch; they can never be stored.</summary>
+    public IReadOnlyList<LogWriteRejection> Rejected { get; init; } = [];
 }
+
+/// <param name="Index">The event's position in the batch.</param>
+/// <param name="Reason">Why the store refused it, for the dead letter's reason header.</param>
+public sealed record LogWriteRejection(int Index, string Reason);
 
 /// <summary>Filters shared by search and count. Null means "any"; the time range is [Start, End).</summary>
 public sealed record LogQuery

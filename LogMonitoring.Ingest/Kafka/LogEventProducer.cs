@@ -34,7 +34,8 @@ public sealed partial class LogEventProducer : IDisposable
     private int _inFlight;
     private int _requestCounter;
 
-    public LogEventProducer(IConfiguration configuration, IOptions<IngestOptions> options, IngestMetrics metrics, ILogger<LogEventProducer> logger)
+    public LogEventProducer(
+        IConfiguration configuration, IOptions<IngestOptions> options, IngestMetrics metrics, LogMonitoring.Kafka.KafkaFatalErrors fatalErrors, ILogger<LogEventProducer> logger)
     {
         _options = options.Value;
         _metrics = metrics;
@@ -53,7 +54,12 @@ public sealed partial class LogEventProducer : IDisposable
             BatchNumMessages = 10_000,
         }, configuration);
         _producer = new ProducerBuilder<string, byte[]>(config)
-            .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason, error.IsFatal))
+            .SetErrorHandler((_, error) =>
+            {
+                LogKafkaError(error.Code, error.Reason, error.IsFatal);
+                // A fatal error ends the producer for good: readiness fails rather than every request answering 503.
+                fatalErrors.Observe("ingest producer", error);
+            })
             .Build();
         // The queue-depth gauge reads 0 until the producer exists, which is the truth: nothing waits yet.
         metrics.InFlight = () => InFlight;

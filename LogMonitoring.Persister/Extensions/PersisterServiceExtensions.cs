@@ -1,6 +1,7 @@
 using LogMonitoring.Contracts;
 using LogMonitoring.Kafka;
 using LogMonitoring.Persister;
+using LogMonitoring.Persister.Batches;
 using LogMonitoring.Persister.Kafka;
 using LogMonitoring.Storage;
 using Microsoft.Extensions.Options;
@@ -23,8 +24,9 @@ public static class PersisterServiceExtensions
         builder.AddLogStore();
         builder.Services.AddSingleton(sp => new LogEventReader(sp.GetRequiredService<IOptions<LogLimits>>().Value));
         builder.Services.AddSingleton<PersisterMetrics>();
-        builder.Services.AddSingleton<DeadLetterProducer>();
+        builder.Services.AddSingleton<IDeadLetterSink, DeadLetterProducer>();
         builder.Services.AddSingleton<StoreWriteHealth>();
+        builder.Services.AddSingleton<LogBatchWriter>();
         builder.Services.AddHostedService<LogBatchConsumer>();
 
         builder.Services.AddHealthChecks()

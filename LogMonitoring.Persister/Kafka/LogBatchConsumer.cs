@@ -1,35 +1,42 @@
 using System.Diagnostics;
 using Confluent.Kafka;
-using LogMonitoring.Contracts;
 using LogMonitoring.Kafka;
+using LogMonitoring.Persister.Batches;
 using LogMonitoring.Storage;
 using Microsoft.Extensions.Options;
 
 namespace LogMonitoring.Persister.Kafka;
 
 /// <summary>
-/// Reads the logs topic as one member of the persister group and writes what it reads in batches:
-/// up to <see cref="PersisterOptions.BatchSize"/> messages or <see cref="PersisterOptions.BatchWait"/>,
-/// whichever comes first; one bulk write; then the offsets are committed. An offset is committed only
-/// once every message before it is stored or dead-lettered, so a crash means redelivery, and the
-/// store's idempotent writes turn redelivery into "already stored".
+/// The poll loop of one member of the persister group: reads the logs topic into a <see cref="PendingBatch"/>,
+/// hands it to the <see cref="LogBatchWriter"/> when it holds <see cref="PersisterOptions.BatchSize"/> messages
+/// or its first has waited <see cref="PersisterOptions.BatchWait"/>, and commits the offsets once it is written,
+/// so a crash means redelivery, which the store's idempotent writes turn into "already stored".
+/// When the store (or the dead-letter topic) is away, the write is retried on a <see cref="BackoffSchedule"/>
+/// with the assigned partitions paused: the loop keeps polling, so the member keeps its place in the group,
+/// readiness answers 503 meanwhile, and the partitions resume by themselves after the first write that succeeds.
 /// </summary>
 public sealed partial class LogBatchConsumer(
-    IConfiguration configuration,
+    IKafkaClientFactory clients,
     IOptions<PersisterOptions> options,
-    ILogStore store,
     LogStoreInitializer storeInitializer,
-    LogEventReader reader,
-    DeadLetterProducer deadLetters,
+    LogBatchWriter writer,
     PersisterMetrics metrics,
     StoreWriteHealth writeHealth,
+    KafkaFatalErrors fatalErrors,
     ILogger<LogBatchConsumer> logger) : BackgroundService
 {
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(100);
+
     private readonly PersisterOptions _options = options.Value;
-    private readonly List<ConsumeResult<byte[]?, byte[]?>> _pending = [];
+    private readonly PendingBatch _pending = new();
     private readonly OffsetGapDetector _gaps = new();
-    private long _pendingSince;
-    private CancellationToken _stopping;
+    private readonly BackoffSchedule _backoff = new(options.Value.MaxRetryDelay);
+    private long? _retryAt;
+    private bool _newlyAssigned;
+
+    /// <summary>True while a failed batch waits for its retry, with the assigned partitions paused.</summary>
+    public bool IsBackingOff => _retryAt is not null;
 
     // Consume() blocks, so the loop gets a thread of its own instead of a thread-pool thread.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -37,7 +44,6 @@ public sealed partial class LogBatchConsumer(
 
     private void Run(CancellationToken stoppingToken)
     {
-        _stopping = stoppingToken;
         try
         {
             storeInitializer.WaitAsync(stoppingToken).GetAwaiter().GetResult();
@@ -56,19 +62,28 @@ public sealed partial class LogBatchConsumer(
         {
             try
             {
-                var wait = _pending.Count == 0
-                    ? TimeSpan.FromMilliseconds(100)
-                    : _options.BatchWait - Stopwatch.GetElapsedTime(_pendingSince);
-                var result = wait > TimeSpan.Zero ? consumer.Consume(wait) : null;
+                var result = consumer.Consume(NextWait());
                 if (result is { IsPartitionEOF: false })
                 {
                     Accept(result);
                 }
 
-                if (_pending.Count >= _options.BatchSize ||
-                    (_pending.Count > 0 && Stopwatch.GetElapsedTime(_pendingSince) >= _options.BatchWait))
+                if (IsBackingOff)
                 {
-                    Flush(consumer, stoppingToken);
+                    // A partition assigned during the outage is paused like the rest.
+                    consumer.Pause(consumer.Assignment);
+                }
+                else if (_newlyAssigned)
+                {
+                    // librdkafka keeps a partition's pause across a rebalance: one paused before it was
+                    // revoked comes back paused, even after the outage ended. Resuming one not paused is harmless.
+                    consumer.Resume(consumer.Assignment);
+                    _newlyAssigned = false;
+                }
+
+                if (IsDue())
+                {
+                    WriteAndCommit(consumer, stoppingToken);
                 }
 
                 if (Stopwatch.GetElapsedTime(lastLagUpdate) > TimeSpan.FromSeconds(1))
@@ -80,6 +95,7 @@ public sealed partial class LogBatchConsumer(
             catch (ConsumeException ex)
             {
                 LogConsumeError(ex, ex.Error.Code, ex.Error.Reason);
+                fatalErrors.Observe("consumer", ex.Error);
                 if (ex.Error.IsFatal)
                 {
                     throw;
@@ -91,19 +107,13 @@ public sealed partial class LogBatchConsumer(
             }
         }
 
-        // Shutdown: write and commit the batch in hand, then leave the group so its partitions move at once.
-        using (var drain = new CancellationTokenSource(_options.ShutdownWriteTimeout))
-        {
-            Flush(consumer, drain.Token);
-        }
-
+        Drain(consumer);
         consumer.Close();
         LogStopped();
     }
 
-    private IConsumer<byte[]?, byte[]?> BuildConsumer()
-    {
-        var config = KafkaConnection.Configure(new ConsumerConfig
+    private IConsumer<byte[]?, byte[]?> BuildConsumer() => clients.CreateConsumer(
+        new ConsumerConfig
         {
             GroupId = _options.GroupId,
             ClientId = $"logmonitoring-persister-{Environment.MachineName}-{Environment.ProcessId}",
@@ -113,15 +123,31 @@ public sealed partial class LogBatchConsumer(
             // A replica that dies is noticed within seconds, and its partitions move to the others.
             SessionTimeoutMs = 10_000,
             HeartbeatIntervalMs = 2_000,
-        }, configuration);
-
-        return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            MaxPollIntervalMs = (int)PersisterOptions.MaxPollInterval.TotalMilliseconds,
+        },
+        builder => builder
             .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(c, partitions))
-            .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions))
+            .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
-            .SetErrorHandler((_, error) => LogKafkaError(error.Code, error.Reason))
-            .Build();
+            .SetErrorHandler((_, error) =>
+            {
+                LogKafkaError(error.Code, error.Reason);
+                fatalErrors.Observe("consumer", error);
+            }));
+
+    /// <summary>How long the next poll may block: until the batch is due, or the retry, never past either.</summary>
+    private TimeSpan NextWait()
+    {
+        var wait = _retryAt is { } retryAt
+            ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), retryAt)
+            : _pending.Count == 0 ? IdlePoll : _options.BatchWait - _pending.Age;
+        return wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait > IdlePoll * 10 ? IdlePoll * 10 : wait;
     }
+
+    private bool IsDue() =>
+        _retryAt is { } retryAt
+            ? Stopwatch.GetTimestamp() >= retryAt
+            : _pending.Count >= _options.BatchSize || (_pending.Count > 0 && _pending.Age >= _options.BatchWait);
 
     private void Accept(ConsumeResult<byte[]?, byte[]?> result)
     {
@@ -132,75 +158,68 @@ public sealed partial class LogBatchConsumer(
             LogLost(gap, result.Topic, result.Partition.Value, result.Offset.Value - gap, result.Offset.Value - 1);
         }
 
-        if (_pending.Count == 0)
-        {
-            _pendingSince = Stopwatch.GetTimestamp();
-        }
-
         _pending.Add(result);
         metrics.Consumed(1);
     }
 
-    /// <summary>Stores the pending batch, dead-letters what cannot be stored, then commits.</summary>
-    private void Flush(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    /// <summary>Writes the batch once; on success commits and resumes, on failure pauses and schedules the retry.</summary>
+    private bool WriteAndCommit(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
     {
         if (_pending.Count == 0)
         {
-            return;
+            EndBackoff(consumer);
+            return true;
         }
 
-        var events = new List<LogEvent>(_pending.Count);
-        var rejected = new List<(ConsumeResult<byte[]?, byte[]?> Message, string Reason, string Category)>();
-        var errors = new List<LogEventError>();
-        foreach (var message in _pending)
+        BatchWriteOutcome outcome;
+        try
         {
-            errors.Clear();
-            if (message.Message.Value is not { Length: > 0 } value)
+            outcome = writer.WriteAsync(_pending, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = new BatchWriteOutcome("the write was cancelled (shutting down or rebalancing)");
+        }
+
+        if (!outcome.Succeeded)
+        {
+            writeHealth.Failed(outcome.Failure!);
+            var delay = _backoff.NextDelay();
+            if (_retryAt is null)
             {
-                rejected.Add((message, "event: the message has no value", "empty"));
+                consumer.Pause(consumer.Assignment);
+                LogPaused(outcome.Failure!);
             }
-            else if (reader.ReadFromTopic(value, LogEventId.ForKafkaPosition(message.Topic, message.Partition.Value, message.Offset.Value), errors) is { } logEvent)
-            {
-                events.Add(logEvent);
-            }
-            else
-            {
-                rejected.Add((message, string.Join("; ", errors), Categorize(errors)));
-            }
+
+            _retryAt = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
+            LogRetrying(_pending.Count, delay);
+            return false;
         }
 
-        if (!Retry("dead-letter", () => Task.WhenAll(rejected.Select(r => deadLetters.SendAsync(r.Message, r.Reason, cancellationToken))), cancellationToken))
-        {
-            return;
-        }
-
-        foreach (var r in rejected)
-        {
-            metrics.DeadLettered(r.Category);
-            LogDeadLettered(r.Message.Topic, r.Message.Partition.Value, r.Message.Offset.Value, r.Reason);
-        }
-
-        LogWriteResult? written = null;
-        var started = Stopwatch.GetTimestamp();
-        if (!Retry("store", async () => written = await store.WriteBatchAsync(events, cancellationToken), cancellationToken, writeHealth))
-        {
-            return;
-        }
-
-        metrics.Written(events, written!.DuplicateIndexes, Stopwatch.GetElapsedTime(started));
         Commit(consumer);
         _pending.Clear();
+        EndBackoff(consumer);
+        return true;
+    }
+
+    private void EndBackoff(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        writeHealth.Succeeded();
+        if (_retryAt is not null)
+        {
+            _retryAt = null;
+            consumer.Resume(consumer.Assignment);
+            LogResumed(_backoff.Failures);
+        }
+
+        _backoff.Reset();
     }
 
     private void Commit(IConsumer<byte[]?, byte[]?> consumer)
     {
-        var offsets = _pending
-            .GroupBy(m => m.TopicPartition)
-            .Select(g => new TopicPartitionOffset(g.Key, new Offset(g.Max(m => m.Offset.Value) + 1)))
-            .ToList();
         try
         {
-            consumer.Commit(offsets);
+            consumer.Commit(_pending.CommitOffsets());
         }
         catch (KafkaException ex)
         {
@@ -209,43 +228,18 @@ public sealed partial class LogBatchConsumer(
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> until it succeeds, backing off; false if cancelled first.</summary>
-    /// <param name="health">Told of each failure and of the success, for the store write only.</param>
-    private bool Retry(string what, Func<Task> action, CancellationToken cancellationToken, StoreWriteHealth? health = null)
+    /// <summary>Shutdown: keep trying to write the batch in hand for <see cref="PersisterOptions.ShutdownWriteTimeout"/>, then leave it to redelivery.</summary>
+    private void Drain(IConsumer<byte[]?, byte[]?> consumer)
     {
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
+        using var drain = new CancellationTokenSource(_options.ShutdownWriteTimeout);
+        while (_pending.Count > 0 && !WriteAndCommit(consumer, drain.Token))
         {
-            try
+            var untilRetry = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _retryAt ?? 0);
+            if (drain.Token.WaitHandle.WaitOne(untilRetry > TimeSpan.Zero ? untilRetry : TimeSpan.Zero) || drain.IsCancellationRequested)
             {
-                action().GetAwaiter().GetResult();
-                health?.Succeeded();
-
-                return true;
+                LogAbandoned(_pending.Count);
+                return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                if (health is not null)
-                {
-                    metrics.StoreError();
-                    health.Failed(ex.Message);
-                }
-
-                LogRetrying(ex, what, _pending.Count, delay);
-            }
-            catch (OperationCanceledException)
-            {
-                LogAbandoned(what, _pending.Count);
-                return false;
-            }
-
-            if (cancellationToken.WaitHandle.WaitOne(delay))
-            {
-                LogAbandoned(what, _pending.Count);
-                return false;
-            }
-
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
         }
     }
 
@@ -264,29 +258,34 @@ public sealed partial class LogBatchConsumer(
             LogCommitFailed(ex, ex.Error.Reason);
         }
 
+        _newlyAssigned = true;
         LogAssigned(string.Join(", ", partitions.Select(p => p.Partition.Value)));
     }
 
+    /// <summary>
+    /// We still own these partitions until this returns: write and commit what we hold, once. During an
+    /// outage (or if that write fails) the rebalance is not held up: what we hold of them is dropped
+    /// uncommitted, and their next owner reads it again.
+    /// </summary>
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
     {
-        // We still own these partitions until this handler returns: store and commit what we hold.
-        Flush(consumer, _stopping.IsCancellationRequested ? new CancellationTokenSource(_options.ShutdownWriteTimeout).Token : _stopping);
-        _pending.Clear();
-        foreach (var p in partitions)
+        if (_pending.Count > 0 && !IsBackingOff)
         {
-            _gaps.Revoked(p.TopicPartition);
-            metrics.ForgetPartition(p.Partition.Value);
+            using var once = new CancellationTokenSource(_options.ShutdownWriteTimeout);
+            WriteAndCommit(consumer, once.Token);
         }
 
+        Forget(partitions.Select(p => p.TopicPartition).ToList());
         LogRevoked(string.Join(", ", partitions.Select(p => p.Partition.Value)));
     }
 
-    private void OnLost(List<TopicPartitionOffset> partitions)
+    // Another member owns them already; what we hold of them it stores (idempotently).
+    private void OnLost(List<TopicPartitionOffset> partitions) => Forget(partitions.Select(p => p.TopicPartition).ToList());
+
+    private void Forget(List<TopicPartition> partitions)
     {
-        // Another member owns them already; what we hold will be stored by it (idempotently).
-        var lost = partitions.Select(p => p.TopicPartition).ToHashSet();
-        _pending.RemoveAll(m => lost.Contains(m.TopicPartition));
-        foreach (var p in lost)
+        _pending.Remove(partitions);
+        foreach (var p in partitions)
         {
             _gaps.Revoked(p);
             metrics.ForgetPartition(p.Partition.Value);
@@ -306,12 +305,6 @@ public sealed partial class LogBatchConsumer(
         }
     }
 
-    private static string Categorize(List<LogEventError> errors) =>
-        errors.Count == 0 ? "invalid"
-        : errors[0].Code == LogEventErrorCodes.NotJson ? "not_json"
-        : errors.Any(e => e.IsOverSizeLimit) ? "too_large"
-        : "invalid";
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Persister consuming '{Topic}' as group '{GroupId}'")]
     private partial void LogStarted(string topic, string groupId);
 
@@ -327,14 +320,17 @@ public sealed partial class LogBatchConsumer(
     [LoggerMessage(Level = LogLevel.Error, Message = "LOST {Count} messages: {Topic}[{Partition}] offsets {From}-{To} were gone from Kafka before the persister read them")]
     private partial void LogLost(long count, string topic, int partition, long from, long to);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered {Topic}[{Partition}]@{Offset}: {Reason}")]
-    private partial void LogDeadLettered(string topic, int partition, long offset, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch writes are failing; partitions paused until one succeeds: {Reason}")]
+    private partial void LogPaused(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{What} write of a batch of {Count} failed; retrying in {Delay}")]
-    private partial void LogRetrying(Exception ex, string what, int count, TimeSpan delay);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retrying the batch of {Count} in {Delay}")]
+    private partial void LogRetrying(int count, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Gave up the {What} write of a batch of {Count} at shutdown; it stays uncommitted and will be redelivered")]
-    private partial void LogAbandoned(string what, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch written after {Failures} failed attempt(s); partitions resumed")]
+    private partial void LogResumed(int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gave up writing a batch of {Count} at shutdown; it stays uncommitted and will be redelivered")]
+    private partial void LogAbandoned(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offset commit failed: {Reason}")]
     private partial void LogCommitFailed(Exception ex, string reason);

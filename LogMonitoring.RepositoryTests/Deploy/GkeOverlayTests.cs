@@ -24,7 +24,7 @@ public class GkeOverlayTests
     {
         var ingress = Assert.Single(_gke.All<V1Ingress>());
         var backends = ingress.Spec.Rules.SelectMany(r => r.Http.Paths).Select(p => p.Backend.Service).ToList();
-        Assert.Equal(["grafana", "ingest", "stats"], backends.Select(b => b.Name).Order());
+        Assert.Equal(["explorer", "grafana", "ingest", "stats"], backends.Select(b => b.Name).Order());
 
         Assert.All(backends, backend =>
         {

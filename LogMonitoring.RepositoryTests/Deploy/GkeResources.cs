@@ -23,6 +23,13 @@ public sealed class BackendConfigSpec
     [JsonPropertyName("healthCheck")] public BackendHealthCheck? HealthCheck { get; set; }
     [JsonPropertyName("connectionDraining")] public BackendConnectionDraining? ConnectionDraining { get; set; }
     [JsonPropertyName("timeoutSec")] public int? TimeoutSec { get; set; }
+    [JsonPropertyName("sessionAffinity")] public BackendSessionAffinity? SessionAffinity { get; set; }
+}
+
+public sealed class BackendSessionAffinity
+{
+    [JsonPropertyName("affinityType")] public string? AffinityType { get; set; }
+    [JsonPropertyName("affinityCookieTtlSec")] public int? AffinityCookieTtlSec { get; set; }
 }
 
 public sealed class BackendHealthCheck

@@ -37,7 +37,7 @@ public class OverlayRenderTests
     {
         var rendered = RenderedOverlay.Load(overlay);
 
-        Assert.Equal(["alertmanager", "grafana", "ingest", "persister", "stats"], rendered.All<V1Deployment>().Select(d => d.Metadata.Name).Order());
+        Assert.Equal(["alertmanager", "explorer", "grafana", "ingest", "persister", "stats"], rendered.All<V1Deployment>().Select(d => d.Metadata.Name).Order());
         Assert.Equal(["kafka", "mongo", "prometheus"], rendered.All<V1StatefulSet>().Select(s => s.Metadata.Name).Order());
         Assert.Equal(["kafka-create-topics", "mongo-init-replica-set"], rendered.All<V1Job>().Select(j => j.Metadata.Name).Order());
     }
@@ -103,7 +103,7 @@ public class OverlayRenderTests
     {
         var local = RenderedOverlay.Load("local");
 
-        foreach (var (service, nodePort) in new[] { ("ingest", 30100), ("stats", 30200), ("grafana", 30300), ("prometheus", 30090) })
+        foreach (var (service, nodePort) in new[] { ("ingest", 30100), ("stats", 30200), ("explorer", 30500), ("grafana", 30300), ("prometheus", 30090) })
         {
             var spec = local.Single<V1Service>(service).Spec;
             Assert.Equal("NodePort", spec.Type);

@@ -85,7 +85,7 @@ public class ScriptTests
         Assert.True(result.ExitCode == 0, result.ToString());
 
         var objects = k8s.KubernetesYaml.LoadAllFromString(File.ReadAllText(output), RenderedOverlay.TypeMap, strict: true);
-        foreach (var service in new[] { "ingest", "persister", "stats" })
+        foreach (var service in new[] { "ingest", "persister", "stats", "explorer" })
         {
             var deployment = objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == service);
             Assert.Equal(string.Format(imageFormat, service), Assert.Single(deployment.Spec.Template.Spec.Containers).Image);
@@ -95,7 +95,7 @@ public class ScriptTests
         if (overlay == "gke")
         {
             Assert.Equal(
-                ["grafana.203.0.113.7.nip.io", "ingest.203.0.113.7.nip.io", "stats.203.0.113.7.nip.io"],
+                ["explorer.203.0.113.7.nip.io", "grafana.203.0.113.7.nip.io", "ingest.203.0.113.7.nip.io", "stats.203.0.113.7.nip.io"],
                 objects.OfType<V1Ingress>().Single().Spec.Rules.Select(r => r.Host).Order());
         }
     }
@@ -198,7 +198,7 @@ public class ScriptTests
             position = next;
         }
 
-        Assert.Equal(3, lines.Count(l => l.Contains(" -t:PublishContainer ", StringComparison.Ordinal)));
+        Assert.Equal(4, lines.Count(l => l.Contains(" -t:PublishContainer ", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -14,15 +14,15 @@ namespace LogMonitoring.RepositoryTests.Deploy;
 /// </summary>
 public class ServiceSettingsTests
 {
-    /// <summary>Prefixes of variables read by the runtime, the OpenTelemetry SDK, or used to compose other values.</summary>
-    private static readonly string[] s_infrastructurePrefixes = ["ASPNETCORE_", "DOTNET_", "OTEL_", "Logging__", "ConnectionStrings__", "Kafka__Client__", "MONGO_", "ApiKeys__Keys__"];
+    /// <summary>Prefixes of variables read by the runtime, the OpenTelemetry SDK, service discovery, or used to compose other values.</summary>
+    private static readonly string[] s_infrastructurePrefixes = ["ASPNETCORE_", "DOTNET_", "OTEL_", "Logging__", "ConnectionStrings__", "Kafka__Client__", "MONGO_", "ApiKeys__Keys__", "services__"];
 
     public static TheoryData<string, string> ServicesByOverlay()
     {
         var data = new TheoryData<string, string>();
         foreach (var overlay in RenderedOverlay.Names)
         {
-            foreach (var service in new[] { "ingest", "persister", "stats" })
+            foreach (var service in new[] { "ingest", "persister", "stats", "explorer" })
             {
                 data.Add(overlay, service);
             }
@@ -168,6 +168,7 @@ public class ServiceSettingsTests
             ("Stats", ServiceAssemblies.Type("LogMonitoring.Stats", "LogMonitoring.Stats.StatsOptions")),
             (RetentionOptions.SectionName, typeof(RetentionOptions)),
         ],
+        "explorer" => [("Explorer", ServiceAssemblies.Type("LogMonitoring.Explorer", "LogMonitoring.Explorer.ExplorerOptions"))],
         _ => throw new ArgumentOutOfRangeException(nameof(service)),
     };
 

@@ -14,11 +14,12 @@ public class WorkloadInvariantTests
         ["ingest"] = 30,
         ["persister"] = 45,
         ["stats"] = 30,
+        ["explorer"] = 30,
         ["grafana"] = 10,
         ["alertmanager"] = 10,
     };
 
-    private static readonly string[] s_services = ["ingest", "persister", "stats"];
+    private static readonly string[] s_services = ["ingest", "persister", "stats", "explorer"];
 
     public static TheoryData<string> Overlays => new(RenderedOverlay.Names);
 
@@ -231,7 +232,7 @@ public class WorkloadInvariantTests
     {
         var targets = System.Xml.Linq.XDocument.Load(RepositoryRoot.PathOf("Directory.Build.targets"));
         var repositories = targets.Descendants("ContainerRepository").Select(e => e.Value.Replace("$(ContainerRepositoryPrefix)", "", StringComparison.Ordinal)).Order().ToList();
-        Assert.Equal(["logmonitoring-ingest", "logmonitoring-persister", "logmonitoring-stats"], repositories);
+        Assert.Equal(["logmonitoring-explorer", "logmonitoring-ingest", "logmonitoring-persister", "logmonitoring-stats"], repositories);
 
         var rendered = RenderedOverlay.Load(overlay);
         foreach (var service in s_services)

@@ -98,7 +98,9 @@ public static class SecurityExtensions
     internal static bool HasJwt(IConfiguration configuration) => !string.IsNullOrEmpty(configuration["Authentication:Jwt:Authority"]);
 
     /// <summary>Headers that stop the API reference page being framed or sniffed, on every response.</summary>
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    /// <param name="app">The pipeline.</param>
+    /// <param name="contentSecurityPolicy">The policy for a service that serves pages (the explorer); APIs keep <c>default-src 'none'</c>.</param>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app, string? contentSecurityPolicy = null) => app.Use(async (context, next) =>
     {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
@@ -107,7 +109,7 @@ public static class SecurityExtensions
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/scalar")
             ? "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
-            : "default-src 'none'; frame-ancestors 'none'";
+            : contentSecurityPolicy ?? "default-src 'none'; frame-ancestors 'none'";
         await next();
     });
 

@@ -12,6 +12,10 @@ namespace LogMonitoring.Storage.MongoDb;
 public sealed partial class MongoLogStore : ILogStore, ILogStatistics
 {
     public const string LogsCollection = "logs";
+
+    /// <summary>How long a write waits for the majority's acknowledgement; <c>wtimeoutMS</c> in the connection string overrides it.</summary>
+    public static readonly TimeSpan DefaultWriteConcernTimeout = TimeSpan.FromSeconds(10);
+
     private const int DuplicateKey = 11000;
 
     private readonly IMongoDatabase _database;
@@ -25,8 +29,9 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
         settings.ApplicationName ??= "LogMonitoring";
         var client = new MongoClient(settings);
         _database = client.GetDatabase(url.DatabaseName ?? "logmonitoring");
+        // A write the majority does not acknowledge within the timeout fails (and is retried) instead of hanging.
         Logs = _database.GetCollection<LogDocument>(LogsCollection)
-            .WithWriteConcern(WriteConcern.WMajority.With(journal: true));
+            .WithWriteConcern(WriteConcern.WMajority.With(journal: true, wTimeout: url.WTimeout ?? DefaultWriteConcernTimeout));
     }
 
     public string Kind => "mongodb";
@@ -59,18 +64,53 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
         }
 
         var now = DateTime.UtcNow;
-        var documents = events.Select(e => LogDocument.From(e, now, ExpiresAt(e.Level, e.Timestamp))).ToList();
+        var batch = MapBatch(events, now);
+        if (batch.Documents.Count == 0)
+        {
+            return new LogWriteResult(0, []) { Rejected = batch.Rejected };
+        }
+
         try
         {
-            await Logs.InsertManyAsync(documents, new InsertManyOptions { IsOrdered = false }, cancellationToken);
-            return new LogWriteResult(documents.Count, []);
+            await Logs.InsertManyAsync(batch.Documents, new InsertManyOptions { IsOrdered = false }, cancellationToken);
+            return new LogWriteResult(batch.Documents.Count, []) { Rejected = batch.Rejected };
         }
-        catch (MongoBulkWriteException<LogDocument> ex) when (ex.WriteErrors.All(e => e.Code == DuplicateKey) && ex.WriteConcernError is null)
+        catch (MongoBulkWriteException<LogDocument> ex) when (ex.WriteConcernError is null)
         {
-            // Unordered: every other document was inserted; the rejected ones were stored before.
-            var duplicates = ex.WriteErrors.Select(e => e.Index).Order().ToList();
-            return new LogWriteResult(documents.Count - duplicates.Count, duplicates);
+            // Unordered: every other document was inserted. A duplicate key was stored before; any other
+            // write error belongs to that document alone (too large, refused by a validator): permanent.
+            var duplicates = ex.WriteErrors.Where(e => e.Code == DuplicateKey).Select(e => batch.Positions[e.Index]).Order().ToList();
+            var refused = ex.WriteErrors.Where(e => e.Code != DuplicateKey)
+                .Select(e => new LogWriteRejection(batch.Positions[e.Index], $"MongoDB refused the document: {e.Code} {e.Message}"));
+            return new LogWriteResult(batch.Documents.Count - ex.WriteErrors.Count, duplicates)
+            {
+                Rejected = [.. batch.Rejected, .. refused],
+            };
         }
+    }
+
+    /// <param name="Positions">Each document's position in the batch (refused events have none).</param>
+    private sealed record MappedBatch(List<LogDocument> Documents, List<int> Positions, List<LogWriteRejection> Rejected);
+
+    // An event that cannot become a document (a value the contract should have refused) is refused alone.
+    private MappedBatch MapBatch(IReadOnlyList<LogEvent> events, DateTime now)
+    {
+        var batch = new MappedBatch(new(events.Count), new(events.Count), []);
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            try
+            {
+                batch.Documents.Add(LogDocument.From(e, now, ExpiresAt(e.Level, e.Timestamp)));
+                batch.Positions.Add(i);
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or BsonException)
+            {
+                batch.Rejected.Add(new LogWriteRejection(i, $"cannot be a MongoDB document: {ex.Message}"));
+            }
+        }
+
+        return batch;
     }
 
     public Task PingAsync(CancellationToken cancellationToken) =>

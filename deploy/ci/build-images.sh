@@ -18,7 +18,7 @@ Usage: deploy/ci/build-images.sh --tag TAG [--tag TAG ...] [--registry PREFIX] [
   --tag TAG          image tag; repeat for several (e.g. the commit SHA and latest).
   --push             push to the registry.
   --archive DIR      write each image as a tarball into DIR instead.
-  --service NAME     ingest, persister or stats; repeat for several (default: all three).
+  --service NAME     ingest, persister, stats or explorer; repeat for several (default: all four).
   --configuration C  build configuration (default Release).
   --dry-run          print the dotnet commands instead of running them.
 EOF
@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
 done
 
 [ ${#tags[@]} -gt 0 ] || { echo "at least one --tag is required" >&2; exit 2; }
-[ ${#services[@]} -gt 0 ] || services=(ingest persister stats)
+[ ${#services[@]} -gt 0 ] || services=(ingest persister stats explorer)
 if $push && [ -n "$archive" ]; then echo "--push and --archive exclude each other" >&2; exit 2; fi
 if $push && [ -z "$registry" ]; then echo "--push needs --registry" >&2; exit 2; fi
 
@@ -69,7 +69,8 @@ for service in "${services[@]}"; do
     ingest) project="LogMonitoring.Ingest/LogMonitoring.Ingest.csproj" ;;
     persister) project="LogMonitoring.Persister/LogMonitoring.Persister.csproj" ;;
     stats) project="LogMonitoring.Stats/LogMonitoring.Stats.csproj" ;;
-    *) echo "unknown service: $service (expected ingest, persister or stats)" >&2; exit 2 ;;
+    explorer) project="LogMonitoring.Explorer/LogMonitoring.Explorer.csproj" ;;
+    *) echo "unknown service: $service (expected ingest, persister, stats or explorer)" >&2; exit 2 ;;
   esac
 
   repository="${repository_prefix}logmonitoring-${service}"

@@ -13,5 +13,5 @@ else
 fi
 if [ "$DRY_RUN" = false ]; then
   address="$(gcloud --project="$PROJECT_ID" compute addresses describe "$STATIC_IP_NAME" --global --format='value(address)')"
-  say "static IP $address; without a DOMAIN the hosts are ingest.$address.nip.io, stats.$address.nip.io, grafana.$address.nip.io"
+  say "static IP $address; without a DOMAIN the hosts are ingest.$address.nip.io, stats.$address.nip.io, explorer.$address.nip.io, grafana.$address.nip.io"
 fi

@@ -21,4 +21,4 @@ args=(--overlay gke --registry "$REGISTRY" --tag "$tag" --domain "$domain")
 # The overlay's Ingress names the address logmonitoring-ip; a different STATIC_IP_NAME needs the overlay edited.
 [ "$STATIC_IP_NAME" = logmonitoring-ip ] || say "warning: deploy/k8s/overlays/gke/ingress.yaml names logmonitoring-ip, not $STATIC_IP_NAME"
 "$LOGMON_ROOT/deploy/scripts/deploy.sh" "${args[@]}"
-say "ingest: https://ingest.$domain  stats: https://stats.$domain  grafana: https://grafana.$domain"
+say "ingest: https://ingest.$domain  stats: https://stats.$domain  explorer: https://explorer.$domain  grafana: https://grafana.$domain"

@@ -23,7 +23,7 @@ run kubectl --namespace log-monitoring get ingress logmonitoring
 run kubectl --namespace log-monitoring get managedcertificate logmonitoring \
   --output=jsonpath='{.status.certificateStatus}{"\n"}'
 failures=0
-for host in ingest stats; do
+for host in ingest stats explorer; do
   if [ "$DRY_RUN" = true ]; then
     run curl --fail --silent --show-error --max-time 10 "http://$host.$domain/health"
   elif curl --fail --silent --show-error --max-time 10 "http://$host.$domain/health"; then

@@ -9,7 +9,7 @@ usage() {
 Usage: deploy/scripts/deploy.sh --overlay <local|gke> --registry <prefix> --tag <tag> [options]
 
 Renders deploy/k8s/overlays/<overlay> with the service images set to
-<prefix>/logmonitoring-{ingest,persister,stats}:<tag>, then:
+<prefix>/logmonitoring-{ingest,persister,stats,explorer}:<tag>, then:
   1. records every Deployment's and StatefulSet's current rollout revision (--record),
   2. re-creates the set-up Jobs and applies the manifests with kubectl,
   3. waits for the StatefulSets, then the Jobs (topics, replica set), then the Deployments.
@@ -23,7 +23,8 @@ Options:
                           (required; for images loaded into kind/minikube use "local")
   --tag <tag>             image tag (required), e.g. the commit SHA
   --domain <domain>       the ingress hosts' domain (gke; also read from $LOGMON_DOMAIN):
-                          ingest.<domain>, stats.<domain>, grafana.<domain>, e.g. 34.120.1.2.nip.io
+                          ingest.<domain>, stats.<domain>, explorer.<domain>, grafana.<domain>,
+                          e.g. 34.120.1.2.nip.io
   --namespace <name>      namespace (default log-monitoring)
   --timeout <duration>    how long each rollout may take (default 900s: a 10-replica surge, one pod
                           at a time, on Spot nodes that may first have to be created)
@@ -92,7 +93,7 @@ trap 'rm -rf "$work"' EXIT
   echo "resources:"
   echo "  - $(realpath --relative-to="$work" "$overlay_dir")"
   echo "images:"
-  for service in ingest persister stats; do
+  for service in ingest persister stats explorer; do
     if [ "$registry" = local ]; then
       echo "  - { name: logmonitoring-$service, newName: logmonitoring-$service, newTag: \"$tag\" }"
     else

@@ -17,6 +17,7 @@ LOGMON_WORKLOADS=(
   deployment/ingest
   deployment/persister
   deployment/stats
+  deployment/explorer
   deployment/grafana
 )
 

@@ -49,7 +49,7 @@ for workload in "${LOGMON_WORKLOADS[@]}"; do
 done
 
 # service:port-name:path (the Services name their ports "http").
-for endpoint in ingest:/health persister:/health stats:/health grafana:/api/health prometheus:/-/ready; do
+for endpoint in ingest:/health persister:/health stats:/health explorer:/health grafana:/api/health prometheus:/-/ready; do
   service="${endpoint%%:*}" path="${endpoint#*:}"
   check "$service answers $path" kubectl get --raw "/api/v1/namespaces/$namespace/services/http:$service:http/proxy$path"
 done

@@ -5,27 +5,39 @@ using LogMonitoring.Contracts;
 using LogMonitoring.Kafka;
 using Microsoft.Extensions.Options;
 
-namespace LogMonitoring.Persister.Kafka;
+namespace LogMonitoring.Persister.Batches;
+
+/// <summary>Where messages that can never be stored go.</summary>
+public interface IDeadLetterSink
+{
+    /// <summary>Completes once the dead-letter topic has the message; throws when it does not take it in time.</summary>
+    Task SendAsync(ConsumeResult<byte[]?, byte[]?> origin, string reason, CancellationToken cancellationToken);
+}
 
 /// <summary>
 /// Sends messages that can never be stored to the dead-letter topic, unchanged, with the reason and
 /// their origin in headers, so they can be inspected and replayed and never block their partition.
+/// A send gives up after <see cref="PersisterOptions.DeadLetterTimeout"/>, well inside the consumer's poll
+/// interval, so a dead-letter topic that is away makes the batch back off instead of evicting the member.
 /// </summary>
-public sealed class DeadLetterProducer : IDisposable
+public sealed class DeadLetterProducer : IDeadLetterSink, IDisposable
 {
     private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly string _topic;
 
-    public DeadLetterProducer(IConfiguration configuration, IOptions<PersisterOptions> options)
+    public DeadLetterProducer(IKafkaClientFactory clients, IOptions<PersisterOptions> options, KafkaFatalErrors fatalErrors)
     {
         _topic = options.Value.DeadLetterTopic;
-        _producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaConnection.Configure(new ProducerConfig
-        {
-            ClientId = "logmonitoring-persister-dlq",
-            Acks = Acks.All,
-            EnableIdempotence = true,
-            LingerMs = 5,
-        }, configuration)).Build();
+        _producer = clients.CreateProducer(
+            new ProducerConfig
+            {
+                ClientId = "logmonitoring-persister-dlq",
+                Acks = Acks.All,
+                EnableIdempotence = true,
+                LingerMs = 5,
+                MessageTimeoutMs = (int)options.Value.DeadLetterTimeout.TotalMilliseconds,
+            },
+            builder => builder.SetErrorHandler((_, error) => fatalErrors.Observe("dead-letter producer", error)));
     }
 
     public Task SendAsync(ConsumeResult<byte[]?, byte[]?> origin, string reason, CancellationToken cancellationToken)

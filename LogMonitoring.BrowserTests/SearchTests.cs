@@ -1,0 +1,135 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LogMonitoring.BrowserTests;
+
+/// <summary>Finding logs as a person does: type a query, click a value, read the histogram, share the link.</summary>
+[Collection(ExplorerCollection.Name)]
+public sealed class SearchTests(ExplorerFixture system)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Posted_logs_are_found_by_typing_a_query()
+    {
+        var service = ExplorerFixture.UniqueService("find");
+        await system.PostAndWaitAsync($"service:{service}",
+        [
+            ExplorerFixture.Log(service, "INFO", "order 1001 created"),
+            ExplorerFixture.Log(service, "ERROR", "payment gateway timed out after 5000 ms"),
+            ExplorerFixture.Log(service, "INFO", "order 1002 created"),
+        ], Ct);
+
+        var explorer = await system.OpenAsync();
+        await explorer.SearchAsync($"service:{service} AND \"timed out\"");
+
+        await Expect(explorer.Messages).ToHaveTextAsync(["payment gateway timed out after 5000 ms"]);
+        await Expect(explorer.Rows.First.Locator(".level-badge")).ToHaveTextAsync("ERROR");
+        // The whole query lives in the URL.
+        Assert.Contains(Uri.EscapeDataString($"service:{service}"), explorer.Page.Url, StringComparison.Ordinal);
+        Assert.Empty(explorer.ConsoleErrors);
+        await explorer.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Clicking_a_metadata_value_filters_the_list_by_it()
+    {
+        var service = ExplorerFixture.UniqueService("click");
+        await system.PostAndWaitAsync($"service:{service}",
+        [
+            ExplorerFixture.Log(service, "INFO", "login ok", new { user_id = "u1", http = new { status = 200 } }),
+            ExplorerFixture.Log(service, "WARN", "login slow", new { user_id = "u2", http = new { status = 200 } }),
+            ExplorerFixture.Log(service, "ERROR", "login failed", new { user_id = "u1", http = new { status = 500 } }),
+        ], Ct);
+
+        var explorer = await system.OpenAsync($"/?q={Uri.EscapeDataString($"service:{service}")}");
+        await Expect(explorer.Rows).ToHaveCountAsync(3);
+        await explorer.Messages.Filter(new() { HasText = "login slow" }).ClickAsync();
+        var detail = explorer.Page.GetByRole(AriaRole.Complementary, new() { Name = "Log detail" });
+        await Expect(detail.GetByTestId("detail-message")).ToHaveTextAsync("login slow");
+
+        // The user_id of the slow login is u2: clicking "not" next to it leaves the two u1 logs.
+        await detail.Locator("button.not-button[data-field='user_id']").ClickAsync();
+        await Expect(explorer.Messages).ToHaveTextAsync(["login failed", "login ok"]);
+        await Expect(explorer.QueryBox).ToHaveValueAsync($"service:{service} AND NOT user_id:u2");
+
+        // A nested number: http.status = 500 (compared as a number) leaves the failed login.
+        await explorer.Messages.Filter(new() { HasText = "login failed" }).ClickAsync();
+        await detail.Locator("button.value-button[data-field='http.status']").ClickAsync();
+        await Expect(explorer.Messages).ToHaveTextAsync(["login failed"]);
+        Assert.Empty(explorer.ConsoleErrors);
+        await explorer.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_histogram_total_equals_the_count_api_for_the_same_query()
+    {
+        var service = ExplorerFixture.UniqueService("histo");
+        var logs = Enumerable.Range(0, 25)
+            .Select(i => ExplorerFixture.Log(service, i % 5 == 0 ? "ERROR" : "INFO", $"request {i} done"))
+            .ToList();
+        await system.PostAndWaitAsync($"service:{service}", logs, Ct);
+
+        var query = $"service:{service} AND level:INFO,ERROR";
+        var explorer = await system.OpenAsync($"/?q={Uri.EscapeDataString(query)}");
+        var total = explorer.Page.GetByTestId("histogram-total");
+        await Expect(total).ToHaveTextAsync("25");
+        Assert.Equal(await system.CountAsync(query, Ct), long.Parse(await total.TextContentAsync() ?? "", System.Globalization.CultureInfo.InvariantCulture));
+
+        // Narrower: the count API and the histogram agree on the errors alone too.
+        await explorer.SearchAsync($"service:{service} AND level:ERROR");
+        await Expect(total).ToHaveTextAsync(
+            (await system.CountAsync($"service:{service} AND level:ERROR", Ct)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(explorer.Page.Locator("#histogram .plot-container")).ToBeVisibleAsync();
+        Assert.Empty(explorer.ConsoleErrors);
+        await explorer.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_shared_link_reopens_the_same_view_in_another_tab()
+    {
+        var service = ExplorerFixture.UniqueService("share");
+        await system.PostAndWaitAsync($"service:{service}",
+        [
+            ExplorerFixture.Log(service, "INFO", "cache warmed"),
+            ExplorerFixture.Log(service, "WARN", "cache nearly full"),
+            ExplorerFixture.Log(service, "ERROR", "cache eviction failed"),
+        ], Ct);
+
+        var first = await system.OpenAsync();
+        await first.SearchAsync($"service:{service}");
+        await Expect(first.Rows).ToHaveCountAsync(3);
+        await first.Page.GetByRole(AriaRole.Checkbox, new() { Name = "WARN" }).CheckAsync();
+        await first.Page.GetByRole(AriaRole.Checkbox, new() { Name = "ERROR" }).CheckAsync();
+        await first.Page.GetByLabel("Time range").SelectOptionAsync("now-6h");
+        await Expect(first.Rows).ToHaveCountAsync(2);
+        await Expect(first.Page).ToHaveURLAsync(new Regex("level=WARN(%2C|,)ERROR"));
+        var link = first.Page.Url;
+        var shown = await first.Messages.AllTextContentsAsync();
+
+        var second = await system.OpenAsync(new Uri(link).PathAndQuery);
+        await Expect(second.QueryBox).ToHaveValueAsync($"service:{service}");
+        await Expect(second.Page.GetByRole(AriaRole.Checkbox, new() { Name = "WARN" })).ToBeCheckedAsync();
+        await Expect(second.Page.GetByRole(AriaRole.Checkbox, new() { Name = "INFO" })).Not.ToBeCheckedAsync();
+        await Expect(second.Page.GetByLabel("Time range")).ToHaveValueAsync("now-6h");
+        await Expect(second.Messages).ToHaveTextAsync([.. shown]);
+        Assert.Empty(first.ConsoleErrors);
+        Assert.Empty(second.ConsoleErrors);
+        await first.CloseAsync();
+        await second.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Slash_focuses_the_query_box()
+    {
+        var explorer = await system.OpenAsync("/services");
+        await explorer.Page.GetByRole(AriaRole.Link, new() { Name = "Search", Exact = true }).ClickAsync();
+        await explorer.Page.Locator("body").ClickAsync(new() { Position = new Position { X = 5, Y = 300 } });
+        await explorer.Page.Keyboard.PressAsync("/");
+        await Expect(explorer.QueryBox).ToBeFocusedAsync();
+        // The slash itself is not typed into the box.
+        await Expect(explorer.QueryBox).ToHaveValueAsync("");
+        await explorer.CloseAsync();
+    }
+}
