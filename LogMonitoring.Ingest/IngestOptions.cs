@@ -26,6 +26,21 @@ public sealed class IngestOptions
     [Range(typeof(long), "1048576", "68719476736")]
     public long MaxInFlightBytes { get; set; } = DefaultMaxInFlightBytes();
 
+    /// <summary>The consumer group whose lag ingest watches: the persisters'.</summary>
+    [Required]
+    public string PersisterGroupId { get; set; } = "logmonitoring-persister";
+
+    /// <summary>
+    /// Past this share of what the broker retains of a partition, unread by the persisters, requests get 429:
+    /// retention would otherwise delete accepted logs before they are stored.
+    /// </summary>
+    [Range(0.1, 1.0)]
+    public double MaxLagShareOfRetained { get; set; } = 0.8;
+
+    /// <summary>How often ingest reads the persister group's lag.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan LagCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The Retry-After value sent with 429 and 503.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 5;
