@@ -307,4 +307,16 @@ public sealed class PipelineTests(EmbeddedSystemFixture system)
         Assert.Equal(HttpStatusCode.Unauthorized, search.StatusCode);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
+
+    [Fact]
+    public void The_logs_topic_has_the_partitions_a_growing_persister_group_needs_in_every_mode()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = system.KafkaBootstrap }).Build();
+
+        var logs = admin.GetMetadata(LogTopics.Logs, TimeSpan.FromSeconds(30)).Topics.Single();
+
+        // As Kubernetes creates it: enough partitions for the persister HPA's 10 replicas.
+        Assert.Equal(ErrorCode.NoError, logs.Error.Code);
+        Assert.Equal(12, logs.Partitions.Count);
+    }
 }

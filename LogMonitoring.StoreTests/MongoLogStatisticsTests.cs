@@ -33,6 +33,24 @@ public sealed class MongoLogStatisticsTests : LogStatisticsContract
         Assert.True(expired >= old.Count, $"{expired} logs carry an expiry in the past; expected at least the {old.Count} old ones");
     }
 
+    [Fact]
+    public async Task A_changed_statistics_retention_applies_on_the_next_start()
+    {
+        // The store was initialized with the defaults; a restart with other retention must not fail on the TTL index.
+        var restarted = new MongoLogStore(_connectionString!, new RetentionOptions { MinuteStatsDays = 3, HourlyStatsDays = 500 });
+        await restarted.InitializeAsync(TestContext.Current.CancellationToken);
+        await restarted.InitializeAsync(TestContext.Current.CancellationToken);
+
+        var database = new MongoClient(_connectionString).GetDatabase(MongoUrl.Create(_connectionString).DatabaseName);
+        foreach (var (interval, days) in new[] { (StatsInterval.OneMinute, 3), (StatsInterval.FiveMinutes, 60), (StatsInterval.OneHour, 500) })
+        {
+            var indexes = await (await database.GetCollection<MongoDB.Bson.BsonDocument>(interval.CollectionName()).Indexes.ListAsync(TestContext.Current.CancellationToken))
+                .ToListAsync(TestContext.Current.CancellationToken);
+            var ttl = indexes.Single(i => i["name"] == MongoLogStore.StatsTtlIndex);
+            Assert.Equal(TimeSpan.FromDays(days).TotalSeconds, ttl["expireAfterSeconds"].ToDouble());
+        }
+    }
+
     public override async ValueTask DisposeAsync()
     {
         if (_connectionString is not null)

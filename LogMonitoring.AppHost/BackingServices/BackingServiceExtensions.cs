@@ -84,7 +84,9 @@ public static class BackingServiceExtensions
 
     private static BackingServices AddEmbedded(IDistributedApplicationBuilder builder)
     {
-        var cluster = new MockKafkaCluster();
+        // The topics the containers mode and Kubernetes have: 12 partitions of logs, so the persister group
+        // can grow as it does there (librdkafka's mock would otherwise create 4 on first use).
+        var cluster = new MockKafkaCluster(topics: MockKafkaCluster.PipelineTopics());
         // The cluster lives as long as the AppHost's service provider, and stops with it.
         builder.Services.AddSingleton(cluster);
 

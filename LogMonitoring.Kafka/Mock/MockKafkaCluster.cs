@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using LogMonitoring.Contracts;
 
 namespace LogMonitoring.Kafka.Mock;
 
@@ -20,6 +21,7 @@ public sealed class MockKafkaCluster : IDisposable
 
     /// <param name="brokers">How many brokers the cluster has.</param>
     /// <param name="topics">Topics to create up front, with their partition counts; others are created on first use with 4 partitions.</param>
+    /// <remarks>Each partition keeps only its newest few MiB, so more partitions also keep more of a backlog.</remarks>
     public MockKafkaCluster(int brokers = 1, IReadOnlyDictionary<string, int>? topics = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokers, 1);
@@ -49,6 +51,15 @@ public sealed class MockKafkaCluster : IDisposable
             Check(rdkafka.MockTopicCreate(_cluster, topic, partitions, 1), $"create topic {topic}");
         }
     }
+
+    /// <summary>
+    /// The pipeline's topics as Kubernetes and the containers mode create them: <c>logs</c> with 12 partitions
+    /// (enough for the persister HPA's 10 replicas), <c>logs.dlq</c> with one.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> PipelineTopics(int logPartitions = DefaultLogPartitions) =>
+        new Dictionary<string, int> { [LogTopics.Logs] = logPartitions, [LogTopics.DeadLetter] = 1 };
+
+    public const int DefaultLogPartitions = 12;
 
     /// <summary>The brokers' addresses, <c>127.0.0.1:PORT,...</c> (new random ports at every start).</summary>
     public string BootstrapServers { get; }

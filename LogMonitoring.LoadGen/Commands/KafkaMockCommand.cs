@@ -9,13 +9,19 @@ internal static class KafkaMockCommand
     public static Command Create()
     {
         var brokers = new Option<int>("--brokers") { Description = "Number of mock brokers.", DefaultValueFactory = _ => 1 };
+        var partitions = new Option<int>("--partitions")
+        {
+            Description = "Partitions of the logs topic, created up front with logs.dlq (other topics get 4 on first use).",
+            DefaultValueFactory = _ => MockKafkaCluster.DefaultLogPartitions,
+        };
         var command = new Command("kafka-mock", "Host librdkafka's in-memory mock Kafka cluster and print its bootstrap servers on the first line of stdout.")
         {
             brokers,
+            partitions,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var cluster = new MockKafkaCluster(parse.GetValue(brokers));
+            using var cluster = new MockKafkaCluster(parse.GetValue(brokers), MockKafkaCluster.PipelineTopics(parse.GetValue(partitions)));
             Console.Out.WriteLine(cluster.BootstrapServers);
             Console.Out.Flush();
             try

@@ -1,4 +1,3 @@
-using LogMonitoring.Contracts;
 using LogMonitoring.Kafka.Mock;
 using Microsoft.Data.Sqlite;
 
@@ -17,7 +16,7 @@ public sealed class ProcessSystem : IAsyncDisposable
     public ProcessSystem(int partitions = 4, int storeTimeoutSeconds = 60)
     {
         DataPath = Directory.CreateTempSubdirectory("logmon-rel-").FullName;
-        Kafka = new MockKafkaCluster(topics: new Dictionary<string, int> { [LogTopics.Logs] = partitions, [LogTopics.DeadLetter] = 1 });
+        Kafka = new MockKafkaCluster(topics: MockKafkaCluster.PipelineTopics(partitions));
         StoreConnectionString = $"Data Source={DatabaseFile};Default Timeout={storeTimeoutSeconds}";
     }
 

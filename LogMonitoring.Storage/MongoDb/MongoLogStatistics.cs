@@ -1,5 +1,6 @@
 using LogMonitoring.Contracts;
 using LogMonitoring.Storage.Statistics;
+using MongoDB.Bson;
 using MongoDB.Driver;
 using MongoDB.Driver.Linq;
 
@@ -37,15 +38,40 @@ public sealed partial class MongoLogStore
                 [
                     new CreateIndexModel<StatsDocument>(keys.Ascending(d => d.Bucket).Ascending(d => d.Service), new CreateIndexOptions { Name = "bucket_1_service_1" }),
                     new CreateIndexModel<StatsDocument>(keys.Ascending(d => d.Service).Ascending(d => d.Bucket), new CreateIndexOptions { Name = "service_1_bucket_1" }),
-                    new CreateIndexModel<StatsDocument>(keys.Ascending(d => d.Bucket), new CreateIndexOptions
-                    {
-                        Name = "bucket_ttl",
-                        ExpireAfter = TimeSpan.FromDays(_retention.DaysFor(interval)),
-                    }),
                 ],
                 cancellationToken);
+            await EnsureTtlIndexAsync(Stats(interval), StatsTtlIndex, keys.Ascending(d => d.Bucket), TimeSpan.FromDays(_retention.DaysFor(interval)), cancellationToken);
         }
     }
+
+    internal const string StatsTtlIndex = "bucket_ttl";
+
+    /// <summary>
+    /// Creates a TTL index, or changes its expiry in place when the retention setting changed since it was
+    /// created: creating it again with another expiry fails with IndexOptionsConflict, which would keep the
+    /// service unready for good. Safe from every replica at once: each change sets the same value.
+    /// </summary>
+    private async Task EnsureTtlIndexAsync<T>(IMongoCollection<T> collection, string name, IndexKeysDefinition<T> keys, TimeSpan expireAfter, CancellationToken cancellationToken)
+    {
+        using var cursor = await collection.Indexes.ListAsync(cancellationToken);
+        var current = (await cursor.ToListAsync(cancellationToken)).FirstOrDefault(i => i.GetValue("name", "").AsString == name);
+        if (current is null)
+        {
+            await collection.Indexes.CreateOneAsync(
+                new CreateIndexModel<T>(keys, new CreateIndexOptions { Name = name, ExpireAfter = expireAfter }), cancellationToken: cancellationToken);
+        }
+        else if (!current.TryGetValue("expireAfterSeconds", out var seconds) || seconds.ToInt64() != (long)expireAfter.TotalSeconds)
+        {
+            await _database.RunCommandAsync<BsonDocument>(TtlChange(collection.CollectionNamespace.CollectionName, name, expireAfter), cancellationToken: cancellationToken);
+        }
+    }
+
+    /// <summary>The <c>collMod</c> command that sets an existing TTL index's expiry.</summary>
+    internal static BsonDocument TtlChange(string collection, string index, TimeSpan expireAfter) => new()
+    {
+        { "collMod", collection },
+        { "index", new BsonDocument { { "name", index }, { "expireAfterSeconds", (long)expireAfter.TotalSeconds } } },
+    };
 
     public async Task<RollupCycleResult> RollUpAsync(string replica, CancellationToken cancellationToken)
     {
