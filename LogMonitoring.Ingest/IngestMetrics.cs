@@ -29,7 +29,12 @@ public sealed class IngestMetrics
         _produceErrors = meter.CreateCounter<long>("logmon.ingest.kafka.produce.errors", "{error}", "Events Kafka did not acknowledge, by error code.");
         InFlight = () => 0;
         meter.CreateObservableGauge("logmon.ingest.producer.queue.depth", () => InFlight(), "{event}", "Events produced and waiting for Kafka's acknowledgement.");
+        InFlightBytes = () => 0;
+        meter.CreateObservableGauge("logmon.ingest.producer.queue.bytes", () => InFlightBytes(), "By", "Bytes of events produced and waiting for Kafka's acknowledgement (bounded by Ingest:MaxInFlightBytes).");
     }
+
+    /// <summary>Set by the producer when it is created, so the gauge reads the live bytes waiting.</summary>
+    public Func<long> InFlightBytes { get; set; }
 
     /// <summary>Set by the producer when it is created, so the gauge reads the live queue depth.</summary>
     public Func<int> InFlight { get; set; }

@@ -19,6 +19,13 @@ public sealed class IngestOptions
     [Range(1000, 10_000_000)]
     public int MaxInFlightEvents { get; set; } = 500_000;
 
+    /// <summary>
+    /// Bytes of events produced but not yet acknowledged (as written to Kafka), across all requests; past it,
+    /// requests get 429. This, not the event count, is what keeps a slow Kafka from exhausting memory.
+    /// </summary>
+    [Range(typeof(long), "1048576", "68719476736")]
+    public long MaxInFlightBytes { get; set; } = DefaultMaxInFlightBytes();
+
     /// <summary>The Retry-After value sent with 429 and 503.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 5;
@@ -30,4 +37,12 @@ public sealed class IngestOptions
     /// <summary>librdkafka compression.type: none, gzip, snappy, lz4 or zstd.</summary>
     [Required]
     public string Compression { get; set; } = "lz4";
+
+    /// <summary>
+    /// A quarter of the memory this process may use (the container's limit when it has one: the GC reads
+    /// the cgroup). Each waiting event is held about three times over — librdkafka's copy of the bytes
+    /// counted here, and the request's parsed events in UTF-16 — so a quarter leaves room for the rest.
+    /// </summary>
+    public static long DefaultMaxInFlightBytes() =>
+        Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4, 1L << 20, 1L << 36);
 }

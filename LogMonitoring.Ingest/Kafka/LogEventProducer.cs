@@ -11,7 +11,7 @@ public enum ProduceStatus
     /// <summary>Kafka acknowledged every event (acks=all).</summary>
     Delivered,
 
-    /// <summary>Too many events are waiting for Kafka already; nothing was produced. Answer 429.</summary>
+    /// <summary>Too many events or bytes are waiting for Kafka already; nothing more was produced. Answer 429.</summary>
     Overloaded,
 
     /// <summary>Kafka did not acknowledge some events in time. Answer 503.</summary>
@@ -31,7 +31,7 @@ public sealed partial class LogEventProducer : IDisposable
     private readonly IngestOptions _options;
     private readonly IngestMetrics _metrics;
     private readonly ILogger<LogEventProducer> _logger;
-    private int _inFlight;
+    private readonly InFlightBudget _budget;
     private int _requestCounter;
 
     public LogEventProducer(
@@ -40,6 +40,7 @@ public sealed partial class LogEventProducer : IDisposable
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
+        _budget = new InFlightBudget(_options.MaxInFlightEvents, _options.MaxInFlightBytes);
         var config = LogMonitoring.Kafka.KafkaConnection.Configure(new ProducerConfig
         {
             ClientId = "logmonitoring-ingest",
@@ -48,9 +49,10 @@ public sealed partial class LogEventProducer : IDisposable
             LingerMs = _options.LingerMs,
             CompressionType = Enum.Parse<CompressionType>(_options.Compression, ignoreCase: true),
             MessageTimeoutMs = (int)_options.DeliveryTimeout.TotalMilliseconds,
-            // The in-flight limit below is what pushes back; librdkafka's own queue must never be the one to refuse.
+            // The in-flight budget is what pushes back; librdkafka's queue, sized from the same limits with room for
+            // the one request allowed past them, refuses only if the budget is wrong (and that answers 429 too).
             QueueBufferingMaxMessages = _options.MaxInFlightEvents * 2,
-            QueueBufferingMaxKbytes = 2 * 1024 * 1024,
+            QueueBufferingMaxKbytes = (int)Math.Min(int.MaxValue, _options.MaxInFlightBytes * 2 / 1024),
             BatchNumMessages = 10_000,
         }, configuration);
         _producer = new ProducerBuilder<string, byte[]>(config)
@@ -63,44 +65,63 @@ public sealed partial class LogEventProducer : IDisposable
             .Build();
         // The queue-depth gauge reads 0 until the producer exists, which is the truth: nothing waits yet.
         metrics.InFlight = () => InFlight;
+        metrics.InFlightBytes = () => InFlightBytes;
     }
 
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int InFlight => _budget.Events;
+
+    /// <summary>Bytes produced (keys and values) and waiting for Kafka's acknowledgement.</summary>
+    public long InFlightBytes => _budget.Bytes;
 
     public async Task<ProduceResult> ProduceAsync(IReadOnlyList<LogEvent> events)
     {
-        // A request larger than the limit still goes through when nothing else is waiting.
-        var inFlight = Interlocked.Add(ref _inFlight, events.Count);
-        if (inFlight > _options.MaxInFlightEvents && inFlight != events.Count)
+        // Serialized first, so the request is measured in the bytes it would hold before any of it is produced.
+        var (messages, bytes) = ToMessages(events);
+        if (_budget.TryReserve(messages.Length, bytes) is { } refusal)
         {
-            Interlocked.Add(ref _inFlight, -events.Count);
-            return new ProduceResult(ProduceStatus.Overloaded, $"{_options.MaxInFlightEvents} events are already waiting for Kafka ({nameof(IngestOptions.MaxInFlightEvents)})");
+            return new ProduceResult(ProduceStatus.Overloaded, refusal);
         }
 
-        var pending = new PendingRequest(events.Count, this);
-        // The key keeps the events of one emitting instance (service + host) in order on one partition,
-        // while a busy service with many hosts spreads over all partitions. Events without a host keep
-        // their request's order under a per-request shard key.
-        var requestShard = (uint)Interlocked.Increment(ref _requestCounter) % 64;
+        var pending = new PendingRequest(messages.Length, bytes, this);
         var produced = 0;
         try
         {
-            foreach (var logEvent in events)
+            foreach (var message in messages)
             {
-                var key = logEvent.Host is { } host
-                    ? string.Concat(logEvent.Service, "/", host)
-                    : string.Concat(logEvent.Service, "/#", requestShard.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                _producer.Produce(_options.Topic, new Message<string, byte[]> { Key = key, Value = LogEventJson.ToUtf8Bytes(logEvent) }, pending.OnDelivered);
+                _producer.Produce(_options.Topic, message, pending.OnDelivered);
                 produced++;
             }
         }
         catch (Exception ex) when (ex is ProduceException<string, byte[]> or KafkaException)
         {
             // The rest were never handed to Kafka; the request fails, and its delivered events stay delivered.
-            pending.NotProduced(events.Count - produced, ex.Message);
+            // A full librdkafka queue is overload like the budget's, so the sender is told to slow down (429).
+            var queueFull = ex is KafkaException { Error.Code: ErrorCode.Local_QueueFull };
+            pending.NotProduced(messages.Length - produced, ex.Message, queueFull);
         }
 
         return await pending.Task;
+    }
+
+    private (Message<string, byte[]>[] Messages, long Bytes) ToMessages(IReadOnlyList<LogEvent> events)
+    {
+        // The key keeps the events of one emitting instance (service + host) in order on one partition,
+        // while a busy service with many hosts spreads over all partitions. Events without a host keep
+        // their request's order under a per-request shard key.
+        var requestShard = (uint)Interlocked.Increment(ref _requestCounter) % 64;
+        var messages = new Message<string, byte[]>[events.Count];
+        long bytes = 0;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var logEvent = events[i];
+            var key = logEvent.Host is { } host
+                ? string.Concat(logEvent.Service, "/", host)
+                : string.Concat(logEvent.Service, "/#", requestShard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            messages[i] = new Message<string, byte[]> { Key = key, Value = LogEventJson.ToUtf8Bytes(logEvent) };
+            bytes += System.Text.Encoding.UTF8.GetByteCount(key) + messages[i].Value.Length;
+        }
+
+        return (messages, bytes);
     }
 
     /// <summary>Waits for the delivery reports of everything in flight, used at shutdown.</summary>
@@ -112,7 +133,7 @@ public sealed partial class LogEventProducer : IDisposable
         _producer.Dispose();
     }
 
-    private void Completed(int count) => Interlocked.Add(ref _inFlight, -count);
+    private void Completed(int count, long bytes) => _budget.Release(count, bytes);
 
     /// <summary>Collects the delivery reports of one request; the last one completes the request.</summary>
     private sealed class PendingRequest
@@ -121,13 +142,16 @@ public sealed partial class LogEventProducer : IDisposable
         private readonly LogEventProducer _owner;
         private readonly long _started = Stopwatch.GetTimestamp();
         private readonly int _count;
+        private readonly long _bytes;
         private int _remaining;
         private int _failed;
+        private int _notQueued;
         private string? _firstError;
 
-        public PendingRequest(int count, LogEventProducer owner)
+        public PendingRequest(int count, long bytes, LogEventProducer owner)
         {
             _count = count;
+            _bytes = bytes;
             _remaining = count;
             _owner = owner;
             OnDelivered = Delivered;
@@ -149,9 +173,14 @@ public sealed partial class LogEventProducer : IDisposable
             Done(1);
         }
 
-        public void NotProduced(int count, string error)
+        public void NotProduced(int count, string error, bool queueFull)
         {
             Interlocked.Add(ref _failed, count);
+            if (queueFull)
+            {
+                Interlocked.Add(ref _notQueued, count);
+            }
+
             Interlocked.CompareExchange(ref _firstError, error, null);
             _owner._metrics.ProduceFailed("not_produced");
             Done(count);
@@ -164,11 +193,14 @@ public sealed partial class LogEventProducer : IDisposable
                 return;
             }
 
-            _owner.Completed(_count);
+            _owner.Completed(_count, _bytes);
             _owner._metrics.ProduceCompleted(Stopwatch.GetElapsedTime(_started));
-            _completion.SetResult(_failed == 0
+            var status = _failed == 0 ? ProduceStatus.Delivered
+                : _failed == _notQueued ? ProduceStatus.Overloaded
+                : ProduceStatus.Failed;
+            _completion.SetResult(status == ProduceStatus.Delivered
                 ? new ProduceResult(ProduceStatus.Delivered)
-                : new ProduceResult(ProduceStatus.Failed, $"{_failed} of {_count} events were not acknowledged by Kafka: {_firstError}"));
+                : new ProduceResult(status, $"{_failed} of {_count} events were not acknowledged by Kafka: {_firstError}"));
         }
     }
 

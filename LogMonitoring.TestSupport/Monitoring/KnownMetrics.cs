@@ -19,6 +19,7 @@ public static class KnownMetrics
         ["logmon_ingest_kafka_produce_duration_seconds"] = Kind.Histogram,
         ["logmon_ingest_kafka_produce_errors_total"] = Kind.Counter,
         ["logmon_ingest_producer_queue_depth"] = Kind.Gauge,
+        ["logmon_ingest_producer_queue_bytes"] = Kind.Gauge,
         // persister
         ["logmon_persister_events_consumed_total"] = Kind.Counter,
         ["logmon_persister_events_written_total"] = Kind.Counter,

@@ -41,6 +41,12 @@ public class IngestHost : IAsyncLifetime
 
     protected virtual string BootstrapServers => _kafka!.BootstrapServers;
 
+    /// <summary>The mock cluster the host's Kafka runs on, for tests that take it down.</summary>
+    public MockKafkaCluster Kafka => _kafka!;
+
+    /// <summary>The ingest service's services, for tests that look at its producer.</summary>
+    public IServiceProvider Services => _factory!.Services;
+
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
     public virtual ValueTask InitializeAsync()
