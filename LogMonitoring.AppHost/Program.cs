@@ -34,7 +34,7 @@ var stats = builder.AddProject<Projects.LogMonitoring_Stats>("stats")
     .WithHttpHealthCheck("/health");
 
 // The log explorer (search, histogram, live tail, services) in the browser; it calls the stats API with the user's own key.
-builder.AddProject<Projects.LogMonitoring_Explorer>("explorer")
+var explorer = builder.AddProject<Projects.LogMonitoring_Explorer>("explorer")
     .WithReference(stats.GetEndpoint("http"))
     .WaitFor(stats)
     .WithHttpHealthCheck("/health")
@@ -59,7 +59,11 @@ if (!builder.ExecutionContext.IsPublishMode)
 builder.AddKafkaUi(backing);
 
 // Prometheus, Alertmanager (and Grafana in containers mode), configured from deploy/prometheus,
-// deploy/alertmanager and grafana/.
-builder.AddMonitoring(backing, apiKey, ingest, persister, stats);
+// deploy/alertmanager and grafana/. The explorer's services page shows the pipeline's health from
+// Prometheus, when this run has one.
+if (builder.AddMonitoring(backing, apiKey, ingest, persister, stats) is { } prometheusUrl)
+{
+    explorer.WithEnvironment("Explorer__PrometheusUrl", prometheusUrl.ToString());
+}
 
 builder.Build().Run();

@@ -51,6 +51,8 @@ public sealed class ScreenshotTests(ExplorerFixture system)
 
         await explorer.Page.GetByRole(AriaRole.Link, new() { Name = "Services" }).ClickAsync();
         await Expect(explorer.Page.GetByTestId("service-row").First).ToBeVisibleAsync();
+        // The tests run without Prometheus (its port is fixed), so the pipeline section says where its figures would come from.
+        await Expect(explorer.Page.GetByTestId("pipeline-status")).ToContainTextAsync("Prometheus");
         await explorer.Page.ScreenshotAsync(new() { Path = Path.Combine(folder, Images[2]) });
         Assert.Empty(explorer.ConsoleErrors);
         await explorer.CloseAsync();

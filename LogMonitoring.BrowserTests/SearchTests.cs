@@ -132,4 +132,47 @@ public sealed class SearchTests(ExplorerFixture system)
         await Expect(explorer.QueryBox).ToHaveValueAsync("");
         await explorer.CloseAsync();
     }
+
+    [Fact]
+    public async Task The_detail_links_the_same_trace_copies_json_and_the_utc_switch_changes_the_times()
+    {
+        var service = ExplorerFixture.UniqueService("trace");
+        var trace = Guid.NewGuid().ToString("N");
+        await system.PostAndWaitAsync($"service:{service}*",
+        [
+            ExplorerFixture.Log(service, "INFO", "checkout started", new { cart = "c1" }, traceId: trace),
+            ExplorerFixture.Log(service + "-payments", "ERROR", "card declined", traceId: trace),
+            ExplorerFixture.Log(service, "INFO", "unrelated request"),
+        ], Ct);
+
+        var explorer = await system.OpenAsync($"/?q={Uri.EscapeDataString($"service:{service}")}");
+        await explorer.Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        await explorer.Messages.Filter(new() { HasText = "checkout started" }).ClickAsync();
+        var detail = explorer.Page.GetByRole(AriaRole.Complementary, new() { Name = "Log detail" });
+
+        // Copy as JSON: the clipboard holds the log as the API returned it.
+        await detail.GetByRole(AriaRole.Button, new() { Name = "Copy JSON" }).ClickAsync();
+        await Expect(detail.GetByRole(AriaRole.Status)).ToHaveTextAsync("Copied the log as JSON.");
+        var copied = System.Text.Json.JsonDocument.Parse(await explorer.Page.EvaluateAsync<string>("() => navigator.clipboard.readText()")).RootElement;
+        Assert.Equal("checkout started", copied.GetProperty("message").GetString());
+        Assert.Equal("c1", copied.GetProperty("metadata").GetProperty("cart").GetString());
+
+        // Same trace: every service's logs of that trace, and only those.
+        await detail.GetByRole(AriaRole.Button, new() { Name = "Same trace" }).ClickAsync();
+        await Expect(explorer.QueryBox).ToHaveValueAsync($"trace_id:{trace}");
+        await Expect(explorer.Messages).ToHaveTextAsync(["card declined", "checkout started"]);
+
+        // Local time (Europe/Paris in these tests) and UTC differ by the zone's offset.
+        var firstTime = explorer.Rows.First.Locator(".col-time");
+        var local = await firstTime.TextContentAsync();
+        await explorer.Page.GetByRole(AriaRole.Switch, new() { Name = "UTC" }).ClickAsync();
+        await Expect(explorer.Page.Locator("th.col-time")).ToHaveTextAsync("Time (UTC)");
+        var utc = await firstTime.TextContentAsync();
+        var parse = (string? t) => DateTime.ParseExact(t!.Trim(), "yyyy-MM-dd HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+        var offset = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris").GetUtcOffset(DateTime.UtcNow);
+        Assert.Equal(offset, parse(local) - parse(utc));
+        Assert.Contains("utc=1", explorer.Page.Url, StringComparison.Ordinal);
+        Assert.Empty(explorer.ConsoleErrors);
+        await explorer.CloseAsync();
+    }
 }

@@ -11,6 +11,12 @@ public sealed class ExplorerOptions
     [Required]
     public Uri StatsUrl { get; set; } = new("http://stats");
 
+    /// <summary>
+    /// Prometheus, for the services page's pipeline health (ingest rate, consumer lag, dead letters, lost
+    /// logs: the services' own metrics, which Prometheus scrapes). Empty: the page says it is not configured.
+    /// </summary>
+    public Uri? PrometheusUrl { get; set; }
+
     /// <summary>Logs fetched per search page (the stats API allows up to 1000).</summary>
     [Range(10, 1000)]
     public int PageSize { get; set; } = 200;

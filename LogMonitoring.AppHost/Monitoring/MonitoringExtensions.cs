@@ -19,7 +19,8 @@ public static class MonitoringExtensions
     public const string GrafanaTag = "11.6.0";
     public const string EnabledKey = "LogMonitoring:Prometheus";
 
-    public static void AddMonitoring(
+    /// <summary>Where Prometheus answers on this machine, or null when this run has none (the explorer's pipeline view needs it).</summary>
+    public static Uri? AddMonitoring(
         this IDistributedApplicationBuilder builder,
         BackingServices.BackingServices backing,
         IResourceBuilder<ParameterResource> apiKey,
@@ -30,7 +31,7 @@ public static class MonitoringExtensions
         var enabled = !string.Equals(builder.Configuration[EnabledKey], "false", StringComparison.OrdinalIgnoreCase);
         if (!enabled || builder.ExecutionContext.IsPublishMode || backing.Mode == BackingServiceMode.External)
         {
-            return;
+            return null;
         }
 
         var dataPath = Path.GetFullPath(builder.Configuration[BackingServiceExtensions.DataPathKey] ?? Path.Combine(builder.AppHostDirectory, ".data"));
@@ -69,7 +70,7 @@ public static class MonitoringExtensions
                 .WithHttpEndpoint(port: 3000, targetPort: 3000, name: "http")
                 .WithHttpHealthCheck("/api/health")
                 .WaitFor(prometheus);
-            return;
+            return LocalPrometheus;
         }
 
         // Embedded: the Debian/Homebrew binaries, if there are; Grafana needs a container engine.
@@ -85,7 +86,7 @@ public static class MonitoringExtensions
                     .LogInformation("Monitoring: no 'prometheus' executable on the PATH, so Prometheus is skipped (install it, e.g. apt-get install prometheus); Grafana needs containers mode");
                 return Task.CompletedTask;
             });
-            return;
+            return null;
         }
 
         ReplicaTargets.WriteWhenAllocated(builder, prometheusFolder, "localhost", services);
@@ -94,7 +95,11 @@ public static class MonitoringExtensions
             .WithHttpEndpoint(port: 9090, name: "http", env: null, isProxied: false)
             .WithArgs(context => context.Args.Add("--web.listen-address=127.0.0.1:9090"))
             .WithHttpHealthCheck("/-/ready");
+        return LocalPrometheus;
     }
+
+    /// <summary>Both the container and the Debian binary listen on the machine's port 9090.</summary>
+    private static readonly Uri LocalPrometheus = new("http://localhost:9090");
 
     internal static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")

@@ -31,6 +31,9 @@ public static class ExplorerExtensions
         builder.Services.AddHttpClient(StatsClient.TailClientName, ConfigureStats).RemoveAllResilienceHandlers()
             .ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
 #pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<PrometheusClient>();
+        builder.Services.AddHttpClient(PrometheusClient.ClientName, (services, http) =>
+            http.BaseAddress = services.GetRequiredService<IOptions<ExplorerOptions>>().Value.PrometheusUrl);
         return builder;
     }
 

@@ -34,6 +34,8 @@ public static class IngestServiceExtensions
         builder.Services.AddSingleton<LogBatchParser>();
         builder.Services.AddSingleton<IngestMetrics>();
         builder.Services.AddSingleton<LogEventProducer>();
+        builder.Services.AddSingleton(sp => new RetentionHeadroom(sp.GetRequiredService<IOptions<IngestOptions>>().Value.MaxLagShareOfRetained));
+        builder.Services.AddHostedService<ConsumerLagMonitor>();
         builder.Services.AddSingleton<IngestPipeline>();
         builder.AddIngestFormats();
 

@@ -73,13 +73,15 @@ public sealed partial class LogEventProducer : IDisposable
     /// <summary>Bytes produced (keys and values) and waiting for Kafka's acknowledgement.</summary>
     public long InFlightBytes => _budget.Bytes;
 
-    public async Task<ProduceResult> ProduceAsync(IReadOnlyList<LogEvent> events)
+    // Not async: the serialized messages must not live on in a state machine while the request waits, since
+    // librdkafka holds its own copy of them.
+    public Task<ProduceResult> ProduceAsync(IReadOnlyList<LogEvent> events)
     {
         // Serialized first, so the request is measured in the bytes it would hold before any of it is produced.
         var (messages, bytes) = ToMessages(events);
         if (_budget.TryReserve(messages.Length, bytes) is { } refusal)
         {
-            return new ProduceResult(ProduceStatus.Overloaded, refusal);
+            return Task.FromResult(new ProduceResult(ProduceStatus.Overloaded, refusal));
         }
 
         var pending = new PendingRequest(messages.Length, bytes, this);
@@ -100,7 +102,7 @@ public sealed partial class LogEventProducer : IDisposable
             pending.NotProduced(messages.Length - produced, ex.Message, queueFull);
         }
 
-        return await pending.Task;
+        return pending.Task;
     }
 
     private (Message<string, byte[]>[] Messages, long Bytes) ToMessages(IReadOnlyList<LogEvent> events)

@@ -14,6 +14,7 @@ namespace LogMonitoring.Ingest.Pipeline;
 public sealed partial class IngestPipeline(
     LogEventReader reader,
     LogEventProducer producer,
+    RetentionHeadroom headroom,
     IngestMetrics metrics,
     IOptions<IngestOptions> options,
     TimeProvider time,
@@ -66,6 +67,13 @@ public sealed partial class IngestPipeline(
         if (batch.Accepted.Count == 0)
         {
             return new IngestResult<T>(IngestOutcome.NothingAccepted, StatusCodes.Status400BadRequest, null, null, batch, parsed);
+        }
+
+        if (headroom.Refusal is { } lagging)
+        {
+            metrics.Rejected(batch.Accepted.Count, "consumer_lag", format);
+            SetRetryAfter(context);
+            return new IngestResult<T>(IngestOutcome.Overloaded, StatusCodes.Status429TooManyRequests, null, lagging, batch, parsed);
         }
 
         var produced = await producer.ProduceAsync(batch.Accepted);
