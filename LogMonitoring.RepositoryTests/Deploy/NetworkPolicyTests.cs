@@ -30,6 +30,7 @@ public class NetworkPolicyTests
         ("outside", "stats", 8080, true),
         ("outside", "explorer", 8080, true),
         ("explorer", "stats", 8080, true),
+        ("explorer", "prometheus", 9090, true),
         ("explorer", "mongo", 27017, false),
         ("outside", "grafana", 3000, true),
         ("outside", "persister", 8080, false),
