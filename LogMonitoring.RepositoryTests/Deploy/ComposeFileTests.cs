@@ -12,12 +12,6 @@ public class ComposeFileTests
     /// <summary>Set by the orchestrator for its own plumbing; Compose sets ASPNETCORE_HTTP_PORTS instead.</summary>
     private static readonly HashSet<string> s_orchestratorOnly = ["HTTP_PORTS", "HTTPS_PORTS", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES"];
 
-    /// <summary>
-    /// Compose services the AppHost does not run yet; each must leave this list (and be compared) as soon
-    /// as the AppHost gains it.
-    /// </summary>
-    private static readonly HashSet<string> s_notYetInAppHost = [];
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static bool IsServiceImage(string image) => image.Split(':')[0].Split('/')[^1].StartsWith("logmonitoring-", StringComparison.Ordinal);
@@ -125,12 +119,9 @@ public class ComposeFileTests
         }
 
         var extra = compose.Services
-            .Where(s => !IsServiceImage(ComposeFile.ImageOf(s.Value!.AsObject())) && !model.Containers.ContainsKey(s.Key) && !s_notYetInAppHost.Contains(s.Key))
+            .Where(s => !IsServiceImage(ComposeFile.ImageOf(s.Value!.AsObject())) && !model.Containers.ContainsKey(s.Key))
             .Select(s => s.Key);
         problems.AddRange(extra.Select(s => $"{s}: in docker-compose.yml but not an AppHost container"));
-        problems.AddRange(s_notYetInAppHost.Where(model.Containers.ContainsKey)
-            .Select(s => $"{s}: the AppHost runs it now; remove it from the list of services not yet in the AppHost so it is compared"));
-        problems.AddRange(s_notYetInAppHost.Where(s => !compose.Services.ContainsKey(s)).Select(s => $"{s}: missing from docker-compose.yml"));
         Assert.Empty(problems);
     }
 
