@@ -31,29 +31,3 @@ public sealed class KafkaClientFactory(IConfiguration configuration) : IKafkaCli
         return builder.Build();
     }
 }
-
-/// <summary>
-/// Readiness of a client that hit a fatal error (an idempotent producer that lost its sequence, a fenced
-/// consumer): librdkafka never recovers such a client, so the service must not look ready behind it.
-/// </summary>
-public sealed class KafkaFatalErrors : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
-{
-    private volatile string? _fatal;
-
-    public bool Any => _fatal is not null;
-
-    /// <summary>Records <paramref name="error"/> when it is fatal; other errors are librdkafka's to retry.</summary>
-    public void Observe(string client, Error error)
-    {
-        if (error.IsFatal)
-        {
-            _fatal = $"{client}: {error.Code} {error.Reason}";
-        }
-    }
-
-    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
-        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_fatal is { } fatal
-            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy($"A Kafka client hit a fatal error and cannot recover until the service restarts: {fatal}")
-            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("No fatal Kafka client error."));
-}
