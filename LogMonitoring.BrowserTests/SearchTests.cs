@@ -161,6 +161,8 @@ public sealed class SearchTests(ExplorerFixture system)
         await first.Page.GetByLabel("Time range").SelectOptionAsync("now-6h");
         await Expect(first.Rows).ToHaveCountAsync(2);
         await Expect(first.Page).ToHaveURLAsync(new Regex("level=WARN(%2C|,)ERROR"));
+        // The range is picked last, and the two levels alone already leave two rows: wait for it in the link too.
+        await Expect(first.Page).ToHaveURLAsync(new Regex("start=now-6h"));
         var link = first.Page.Url;
         var shown = await first.Messages.AllTextContentsAsync();
 
