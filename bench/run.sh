@@ -211,8 +211,10 @@ log "starting the mock Kafka cluster"
 # dotnet itself in the background (not the loadgen function, whose $! is a subshell), so cleanup stops the broker.
 dotnet "$(bin LoadGen loadgen.dll)" kafka-mock >"$work/kafka.out" 2>"$out/logs/kafka.log" &
 pids+=("$!")
-for _ in $(seq 1 100); do [ -s "$work/kafka.out" ] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [ "$(wc -l <"$work/kafka.out")" -ge 2 ] && break; sleep 0.1; done
 bootstrap="$(head -1 "$work/kafka.out")"
+# What the mock broker retains of a partition, for ingest's lag gate (the mock cannot be asked for it).
+read -r -a mock_retention < <(sed -n 2p "$work/kafka.out")
 [ -n "$bootstrap" ] || { echo "the mock Kafka cluster did not start" >&2; exit 1; }
 log "Kafka at $bootstrap"
 
@@ -229,7 +231,7 @@ fi
 
 if step ingest; then
 log "2. ingest over HTTP into Kafka (topic bench-ingest, no consumers)"
-start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port" Ingest__Topic=bench-ingest
+start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port" Ingest__Topic=bench-ingest "${mock_retention[@]}"
 wait_healthy "$ingest_url"
 loadgen run --url "$ingest_url" --mode max --format ndjson --batch-size 1000 --concurrency 8 --duration 3s --event-size "$event_size" --quiet --json >/dev/null
 for format in ndjson json single; do
@@ -270,7 +272,7 @@ start_readers
 for i in 0 1; do wait_healthy "http://127.0.0.1:${persister_ports[$i]}"; done
 
 log "5. end to end: ingest -> Kafka -> 2 persisters -> SQLite -> stats"
-start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port"
+start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port" "${mock_retention[@]}"
 wait_healthy "$ingest_url"
 for rate in $e2e_rates; do
   log "   $rate ev/s for ${e2e_duration}s"
