@@ -25,7 +25,6 @@ public sealed class OverloadTests
         await using var system = new ProcessSystem(partitions, storeTimeoutSeconds: 1);
         var ingest = system.AddIngest(new Dictionary<string, string>
         {
-            ["Ingest__LagCheckInterval"] = "00:00:01",
             ["Ingest__RetryAfterSeconds"] = "1",
         });
         var persister = system.AddPersister();
@@ -57,7 +56,7 @@ public sealed class OverloadTests
 
         var output = TestContext.Current.TestOutputHelper;
         output?.WriteLine($"{load.Describe()}; stored {stored.Count}; persister lost metric {deletedUnread}; refused for lag {refusedForLag}");
-        output?.WriteLine(persister.Tail(30));
+        output?.WriteLine(persister.Tail(10));
         output?.WriteLine(ingest.Tail(10));
 
         var (lost, duplicated) = Delivery.AssertExactlyOnce(load, stored);

@@ -213,7 +213,7 @@ dotnet "$(bin LoadGen loadgen.dll)" kafka-mock >"$work/kafka.out" 2>"$out/logs/k
 pids+=("$!")
 for _ in $(seq 1 100); do [ "$(wc -l <"$work/kafka.out")" -ge 2 ] && break; sleep 0.1; done
 bootstrap="$(head -1 "$work/kafka.out")"
-# What the mock broker retains of a partition, for ingest's lag gate (the mock cannot be asked for it).
+# Ingest's lag-gate settings for the mock broker: what it retains of a partition (the mock cannot be asked).
 read -r -a mock_retention < <(sed -n 2p "$work/kafka.out")
 [ -n "$bootstrap" ] || { echo "the mock Kafka cluster did not start" >&2; exit 1; }
 log "Kafka at $bootstrap"

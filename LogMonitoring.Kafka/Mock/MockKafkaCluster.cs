@@ -76,13 +76,16 @@ public sealed class MockKafkaCluster : IDisposable
     public const long LargestBatchBytes = 1_000_000;
 
     /// <summary>
-    /// Ingest's settings for what this broker retains, as environment variables: its limits are not topic configs
-    /// ingest could read, so whoever starts ingest against it sets them.
+    /// Ingest's lag-gate settings for this broker, as environment variables: its limits are not topic configs
+    /// ingest could read, so whoever starts ingest against it sets them. A partition holds only seconds of a
+    /// busy stream here, so ingest looks at the persisters' lag every second instead of every five: a gate
+    /// closed on an old look would stay closed after the persisters caught up.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> IngestRetentionSettings { get; } = new Dictionary<string, string>
+    public static IReadOnlyDictionary<string, string> IngestLagGateSettings { get; } = new Dictionary<string, string>
     {
         ["Ingest__TopicRetentionBytes"] = RetainedBytesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Ingest__TopicSegmentBytes"] = LargestBatchBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Ingest__LagCheckInterval"] = "00:00:01",
     };
 
     /// <summary>The brokers' addresses, <c>127.0.0.1:PORT,...</c> (new random ports at every start).</summary>
