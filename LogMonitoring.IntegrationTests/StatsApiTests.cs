@@ -170,6 +170,8 @@ public sealed class StatsApiTests(EmbeddedSystemFixture system)
     [InlineData("/api/stats/error-rate?window=0m", "window")]
     [InlineData("/api/stats/error-rate?window=2d", "window")]
     [InlineData("/api/stats/error-rate?window=5x", "window")]
+    [InlineData("/api/stats/services?window=30m", "window")]
+    [InlineData("/api/stats/services?window=32d", "window")]
     [InlineData("/api/logs?limit=0", "limit")]
     [InlineData("/api/logs?limit=5000", "limit")]
     [InlineData("/api/logs?limit=ten", "limit")]
@@ -192,6 +194,7 @@ public sealed class StatsApiTests(EmbeddedSystemFixture system)
     [InlineData("/api/stats/error-rate?service=nobody-here")]
     [InlineData("/api/stats/hourly")]
     [InlineData("/api/stats/services")]
+    [InlineData("/api/stats/services?window=7d")]
     [InlineData("/api/logs/count?service=it-api,it-auth&level=ERROR,FATAL")]
     [InlineData("/api/logs?q=%24where%20(a%2B)%2B%24&level=warning")]
     public async Task Good_parameters_are_answered(string url)

@@ -19,8 +19,21 @@ public abstract class LogStatisticsContract : IAsyncLifetime
 
     protected abstract Task<ILogStore> CreateStoreAsync();
 
-    /// <summary>A second handle on the same store, as a second stats replica would have.</summary>
-    protected abstract ILogStore OpenSecondHandle();
+    /// <summary>
+    /// A second handle on the same store, as a second stats replica (or a persister) would have; with a clock,
+    /// its writes carry that clock's time as their storage time, as a persister with a skewed clock would write.
+    /// </summary>
+    protected abstract ILogStore OpenSecondHandle(TimeProvider? clock = null);
+
+    /// <summary>
+    /// Expires logs and statistics as the store does under <paramref name="retention"/> at <paramref name="now"/>:
+    /// a store that deletes in passes runs one; MongoDB deletes what its TTL indexes would.
+    /// </summary>
+    /// <summary>True where the store also expires on its own schedule (MongoDB's TTL monitor), so an expired bucket may go at any time.</summary>
+    protected virtual bool ExpiresOnItsOwn => false;
+
+    protected virtual async Task ExpireAsync(RetentionOptions retention, DateTime now) =>
+        await ((ILogRetention)Store).ApplyRetentionAsync(retention, now, Ct);
 
     public async ValueTask InitializeAsync()
     {
@@ -30,7 +43,7 @@ public abstract class LogStatisticsContract : IAsyncLifetime
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Events over several hours, every level, several services; ids unique per (seed, i).</summary>
     protected static List<LogEvent> Generate(int count, int seed, DateTime newest, TimeSpan spread)
@@ -79,7 +92,7 @@ public abstract class LogStatisticsContract : IAsyncLifetime
             return;
         }
 
-        var services = await Statistics.GetServicesAsync(Ct);
+        var services = await Statistics.GetServicesAsync(from, Ct);
         Assert.Equal(distinct.Select(e => e.Service).Distinct().Order(StringComparer.Ordinal), services.Select(s => s.Service));
         foreach (var service in services)
         {
@@ -96,10 +109,10 @@ public abstract class LogStatisticsContract : IAsyncLifetime
     }
 
     /// <summary>
-    /// Runs cycles until one has counted every stored log. Another replica's lease (MongoDB) makes cycles
-    /// skip until it expires; a store that never catches up fails the test rather than letting it go on.
+    /// Runs cycles until one has counted every stored log. Another replica's open cycle (MongoDB) makes cycles
+    /// skip until it is handed over; a store that never catches up fails the test rather than letting it go on.
     /// </summary>
-    private async Task RollUpUntilCaughtUpAsync(ILogStatistics statistics)
+    protected async Task RollUpUntilCaughtUpAsync(ILogStatistics statistics)
     {
         var limit = TimeSpan.FromMinutes(2);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -200,5 +213,145 @@ public abstract class LogStatisticsContract : IAsyncLifetime
         var recentDebug = recent.Count(e => e.Level == LogEventLevel.Debug && e.Timestamp < now.AddDays(-1));
         Assert.Equal(old.Count + recentDebug, result.LogsDeleted);
         Assert.Equal(recent.Count - recentDebug, await Store.CountAsync(new LogQuery(), Ct));
+    }
+
+    [Fact]
+    public async Task A_late_log_older_than_the_minute_retention_does_not_shrink_its_hour_and_five_minute_buckets()
+    {
+        var now = DateTime.UtcNow;
+        var old = Generate(300, 20, now.AddDays(-10), TimeSpan.FromMinutes(50));
+        await Store.WriteBatchAsync(old, Ct);
+        await RollUpUntilCaughtUpAsync(Statistics);
+        // The minute buckets (7 days) expire; the logs (30 days) and the wider buckets stay.
+        await ExpireAsync(new RetentionOptions(), now);
+
+        var late = Generate(20, 21, now.AddDays(-10), TimeSpan.FromMinutes(50));
+        await Store.WriteBatchAsync(late, Ct);
+        await RollUpUntilCaughtUpAsync(Statistics);
+
+        await AssertStatisticsMatchAsync([.. old, .. late], [StatsInterval.FiveMinutes, StatsInterval.OneHour]);
+        if (!ExpiresOnItsOwn)
+        {
+            // The late logs' minute buckets hold the late logs alone: the rest of those minutes had expired.
+            await AssertStatisticsMatchAsync(late, [StatsInterval.OneMinute], checkServices: false);
+        }
+    }
+
+    [Fact]
+    public async Task Logs_expired_by_a_level_retention_do_not_shrink_the_buckets_a_late_log_lands_in()
+    {
+        var now = DateTime.UtcNow;
+        var first = Generate(600, 30, now.AddDays(-3), TimeSpan.FromHours(2));
+        await Store.WriteBatchAsync(first, Ct);
+        await RollUpUntilCaughtUpAsync(Statistics);
+        var retention = new RetentionOptions { LevelDays = { ["DEBUG"] = 1 } };
+        await ExpireAsync(retention, now);
+        var debug = first.Count(e => e.Level == LogEventLevel.Debug);
+        Assert.True(debug > 0);
+        Assert.Equal(first.Count - debug, await Store.CountAsync(new LogQuery(), Ct));
+
+        var late = Generate(100, 31, now.AddDays(-3), TimeSpan.FromHours(2));
+        await Store.WriteBatchAsync(late, Ct);
+        await RollUpUntilCaughtUpAsync(Statistics);
+
+        await AssertStatisticsMatchAsync([.. first, .. late]);
+    }
+
+    [Fact]
+    public async Task A_log_past_its_retention_is_counted_before_it_is_deleted()
+    {
+        var now = DateTime.UtcNow;
+        var old = Generate(300, 40, now.AddDays(-5), TimeSpan.FromHours(1));
+        await Store.WriteBatchAsync(old, Ct);
+        // Retention runs before any rollup: nothing may go that the statistics have not counted.
+        await ExpireAsync(new RetentionOptions { LevelDays = { ["DEBUG"] = 1, ["INFO"] = 2 } }, now);
+        await RollUpUntilCaughtUpAsync(Statistics);
+
+        await AssertStatisticsMatchAsync(old);
+    }
+
+    [Fact]
+    public async Task Logs_stored_by_a_skewed_clock_or_becoming_visible_late_are_counted()
+    {
+        var now = DateTime.UtcNow;
+        var first = Generate(300, 50, now, TimeSpan.FromMinutes(30));
+        await Store.WriteBatchAsync(first, Ct);
+        await RollUpUntilCaughtUpAsync(Statistics);
+
+        // A persister whose clock is an hour slow, or a write acknowledged long after it was stamped (an
+        // election), looks the same to the store: a storage time well before the cycles that already ran.
+        var slow = OpenSecondHandle(new FixedClock(now.AddHours(-1)));
+        await slow.InitializeAsync(Ct);
+        var behind = Generate(200, 51, now, TimeSpan.FromMinutes(30));
+        // A log from a host whose clock is weeks behind, stored by a persister whose clock is a day ahead.
+        var fast = OpenSecondHandle(new FixedClock(now.AddDays(1)));
+        var farPast = Generate(50, 52, now.AddDays(-20), TimeSpan.FromHours(1));
+        await slow.WriteBatchAsync(behind, Ct);
+        await fast.WriteBatchAsync(farPast, Ct);
+        var after = Generate(100, 53, now, TimeSpan.FromMinutes(30));
+        await Store.WriteBatchAsync(after, Ct);
+        await RollUpUntilCaughtUpAsync(Statistics);
+
+        await AssertStatisticsMatchAsync([.. first, .. behind, .. farPast, .. after], [StatsInterval.FiveMinutes, StatsInterval.OneHour]);
+        await AssertStatisticsMatchAsync([.. first, .. behind, .. after], [StatsInterval.OneMinute], checkServices: false);
+    }
+
+    [Fact]
+    public async Task A_cycle_after_everything_is_counted_does_no_work()
+    {
+        var now = DateTime.UtcNow;
+        await Store.WriteBatchAsync(Generate(500, 60, now, TimeSpan.FromMinutes(5)), Ct);
+        await RollUpUntilCaughtUpAsync(Statistics);
+
+        var idle = await Statistics.RollUpAsync("contract-test", Ct);
+
+        Assert.True(idle.Ran && idle.CaughtUp, $"idle cycle: {idle}");
+        Assert.Equal(0, idle.BucketsTouched);
+        Assert.Equal(0, idle.LogsCounted);
+    }
+
+    [Fact]
+    public async Task A_cycle_counts_what_arrived_since_the_last_one()
+    {
+        var now = DateTime.UtcNow;
+        await Store.WriteBatchAsync(Generate(400, 61, now, TimeSpan.FromMinutes(5)), Ct);
+        await RollUpUntilCaughtUpAsync(Statistics);
+        var fresh = Generate(7, 62, now, TimeSpan.FromMinutes(5));
+        await Store.WriteBatchAsync(fresh, Ct);
+
+        var cycle = await Statistics.RollUpAsync("contract-test", Ct);
+
+        Assert.True(cycle.Ran && cycle.CaughtUp, $"cycle: {cycle}");
+        Assert.Equal(fresh.Count, cycle.LogsCounted);
+        Assert.InRange(cycle.BucketsTouched, 1, fresh.Count);
+    }
+
+    [Fact]
+    public async Task Services_lists_every_service_seen_with_its_counts_over_the_window()
+    {
+        var now = DateTime.UtcNow;
+        var hour = StatsInterval.OneHour.BucketStart(now);
+        var quiet = Generate(100, 70, hour.AddDays(-3), TimeSpan.FromHours(1)).Select(e => e with { Service = "quiet-svc" }).ToList();
+        var busy = Generate(200, 71, now, TimeSpan.FromMinutes(20)).Select(e => e with { Service = "busy-svc" }).ToList();
+        await Store.WriteBatchAsync([.. quiet, .. busy], Ct);
+        await RollUpUntilCaughtUpAsync(Statistics);
+
+        var services = await Statistics.GetServicesAsync(hour.AddHours(-23), Ct);
+
+        Assert.Equal(["busy-svc", "quiet-svc"], services.Select(s => s.Service));
+        Assert.Equal(busy.Count, services[0].Levels.Total);
+        Assert.Equal(busy.Max(e => e.Timestamp), services[0].LastSeen, TimeSpan.FromMilliseconds(1));
+        // Seen before the window: listed, with nothing counted in it, and its last log's time.
+        Assert.Equal(LevelCounts.Zero, services[1].Levels);
+        Assert.Equal(quiet.Max(e => e.Timestamp), services[1].LastSeen, TimeSpan.FromMilliseconds(1));
+
+        var longer = await Statistics.GetServicesAsync(hour.AddDays(-4), Ct);
+        Assert.Equal(quiet.Count, longer.Single(s => s.Service == "quiet-svc").Levels.Total);
+    }
+
+    /// <summary>A clock that always reads the same instant.</summary>
+    protected sealed class FixedClock(DateTime now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(now, TimeSpan.Zero);
     }
 }

@@ -2,6 +2,7 @@ using LogMonitoring.Contracts;
 using LogMonitoring.Storage;
 using LogMonitoring.Storage.MongoDb;
 using LogMonitoring.Storage.Statistics;
+using MongoDB.Bson;
 using MongoDB.Driver;
 
 namespace LogMonitoring.StoreTests;
@@ -20,10 +21,137 @@ public sealed class MongoLogStatisticsTests : LogStatisticsContract
         }
 
         _connectionString = new MongoUrlBuilder(configured) { DatabaseName = $"logmon_stats_{Guid.NewGuid():N}" }.ToString();
-        return Task.FromResult<ILogStore>(new MongoLogStore(_connectionString) { RollupLease = TimeSpan.FromSeconds(5) });
+        return Task.FromResult<ILogStore>(new MongoLogStore(_connectionString) { RollupTakeover = TimeSpan.FromSeconds(1), MaxLogsPerCycle = 700 });
     }
 
-    protected override ILogStore OpenSecondHandle() => new MongoLogStore(_connectionString!) { RollupLease = TimeSpan.FromSeconds(5) };
+    protected override ILogStore OpenSecondHandle(TimeProvider? clock = null) =>
+        new MongoLogStore(_connectionString!) { RollupTakeover = TimeSpan.FromSeconds(1), MaxLogsPerCycle = 700, Clock = clock ?? TimeProvider.System };
+
+    private IMongoDatabase Database => new MongoClient(_connectionString).GetDatabase(MongoUrl.Create(_connectionString).DatabaseName);
+
+    protected override bool ExpiresOnItsOwn => true;
+
+    /// <summary>
+    /// Deletes what the TTL indexes would under <paramref name="retention"/> (the monitor runs once a minute,
+    /// too seldom for a test): counted logs past their level's retention, buckets past their interval's.
+    /// The logs' filter is the TTL index's own partial filter, as the store creates it.
+    /// </summary>
+    protected override async Task ExpireAsync(RetentionOptions retention, DateTime now)
+    {
+        var logs = Database.GetCollection<LogDocument>(MongoLogStore.LogsCollection);
+        var f = Builders<LogDocument>.Filter;
+        foreach (var level in LogEventLevels.All)
+        {
+            await logs.DeleteManyAsync(
+                MongoLogStore.CountedFilter & f.Eq(d => d.Level, level.ToWireName()) & f.Lt(d => d.Timestamp, now - TimeSpan.FromDays(retention.DaysFor(level))),
+                Ct);
+        }
+
+        foreach (var interval in StatsIntervals.All)
+        {
+            await Database.GetCollection<StatsDocument>(interval.CollectionName())
+                .DeleteManyAsync(d => d.Bucket < now - TimeSpan.FromDays(retention.DaysFor(interval)), Ct);
+        }
+    }
+
+    [Fact]
+    public async Task The_expiry_index_deletes_counted_logs_only_and_the_pending_index_holds_the_rest()
+    {
+        var indexes = await (await Database.GetCollection<BsonDocument>(MongoLogStore.LogsCollection).Indexes.ListAsync(Ct)).ToListAsync(Ct);
+
+        Assert.DoesNotContain(indexes, i => i["name"] == MongoLogStore.LegacyTtlIndex);
+        var ttl = indexes.Single(i => i["name"] == MongoLogStore.CountedTtlIndex);
+        Assert.Equal(BsonDocument.Parse("{ rollup: { $lt: 0 } }"), ttl["partialFilterExpression"].AsBsonDocument);
+        Assert.Equal(0, ttl["expireAfterSeconds"].ToInt64());
+        var pending = indexes.Single(i => i["name"] == MongoLogStore.PendingIndex);
+        Assert.Equal(BsonDocument.Parse("{ rollup: { $gte: 0 } }"), pending["partialFilterExpression"].AsBsonDocument);
+    }
+
+    [Fact]
+    public async Task A_store_with_the_earlier_expiry_index_gets_the_partial_one_and_several_replicas_may_start_at_once()
+    {
+        var logs = Database.GetCollection<LogDocument>(MongoLogStore.LogsCollection);
+        await logs.Indexes.DropOneAsync(MongoLogStore.CountedTtlIndex, Ct);
+        await logs.Indexes.CreateOneAsync(new CreateIndexModel<LogDocument>(
+            Builders<LogDocument>.IndexKeys.Ascending(d => d.ExpireAt), new CreateIndexOptions { Name = MongoLogStore.LegacyTtlIndex, ExpireAfter = TimeSpan.Zero }), cancellationToken: Ct);
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => new MongoLogStore(_connectionString!).InitializeAsync(Ct)));
+
+        var names = (await (await logs.Indexes.ListAsync(Ct)).ToListAsync(Ct)).Select(i => i["name"].AsString).ToList();
+        Assert.Contains(MongoLogStore.CountedTtlIndex, names);
+        Assert.DoesNotContain(MongoLogStore.LegacyTtlIndex, names);
+    }
+
+    [Fact]
+    public async Task Logs_stored_before_the_upgrade_are_counted_by_the_earlier_watermark_once()
+    {
+        var now = DateTime.UtcNow;
+        var counted = Generate(200, 80, now.AddHours(-2), TimeSpan.FromMinutes(30));
+        var notCounted = Generate(100, 81, now.AddMinutes(-10), TimeSpan.FromMinutes(5));
+        var logs = Database.GetCollection<BsonDocument>(MongoLogStore.LogsCollection);
+        var watermark = now.AddHours(-1);
+        var store = (MongoLogStore)Store;
+        // As the earlier version wrote them: no rollup field; the first batch stored before its watermark.
+        foreach (var (events, storedAt) in new[] { (counted, watermark.AddMinutes(-5)), (notCounted, watermark.AddMinutes(5)) })
+        {
+            var documents = events.Select(e => LogDocument.From(e, storedAt, store.ExpiresAt(e.Level, e.Timestamp)).ToBsonDocument()).ToList();
+            documents.ForEach(d => d.Remove("rollup"));
+            await logs.InsertManyAsync(documents, cancellationToken: Ct);
+        }
+
+        await Database.GetCollection<BsonDocument>(MongoLogStore.RollupStateCollection).InsertOneAsync(
+            new BsonDocument { { "_id", "logs" }, { "watermark", watermark }, { "lease_owner", "old" }, { "lease_until", watermark } }, cancellationToken: Ct);
+
+        await RollUpUntilCaughtUpAsync(Statistics);
+
+        // The earlier design had counted the first batch; this one counts only the rest, and every log may now expire.
+        var minutes = await Statistics.GetBucketsAsync(StatsInterval.OneMinute, now.AddHours(-3), now.AddHours(1), null, Ct);
+        Assert.Equal(notCounted.Count, minutes.Sum(b => b.Total));
+        Assert.Equal(counted.Count + notCounted.Count, await logs.CountDocumentsAsync(Builders<BsonDocument>.Filter.Eq("rollup", MongoLogStore.Counted), cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task A_cycle_interrupted_at_any_step_and_finished_by_another_replica_counts_every_log_once()
+    {
+        var now = DateTime.UtcNow;
+        var written = new List<LogEvent>();
+        var store = (MongoLogStore)Store;
+        var other = (MongoLogStore)OpenSecondHandle();
+        for (var step = 0; step < 4; step++)
+        {
+            var events = Generate(300, 90 + step, now, TimeSpan.FromHours(3));
+            await Store.WriteBatchAsync(events, Ct);
+            written.AddRange(events);
+
+            // The first replica opens a cycle and stops after 'step' of its steps (claim, count and apply half, apply all).
+            var state = await store.ReadRollupStateAsync(Ct);
+            var ids = await store.Logs.Find(MongoLogStore.PendingFilter).Sort(MongoLogStore.PendingOrder).Limit(store.MaxLogsPerCycle).Project(d => d.Id).ToListAsync(Ct);
+            var cycle = new MongoLogStore.RollupCycle(state.Last!.Value + 1, ids, TakenOver: false);
+            Assert.True(await store.OpenCycleAsync(state.Last.Value, cycle, "replica-a", Ct));
+            if (step >= 1)
+            {
+                await store.ClaimAsync(cycle, Ct);
+            }
+
+            List<StatsDocument> minutes = [];
+            if (step >= 2)
+            {
+                minutes = await store.CountCycleAsync(cycle.Number, Ct);
+                await store.ApplyAsync(cycle.Number, step == 2 ? minutes.Take(minutes.Count / 2).ToList() : minutes, Ct);
+            }
+
+            // The other replica takes the cycle over; then the first wakes up and redoes its last step.
+            await Task.Delay(other.RollupTakeover + TimeSpan.FromMilliseconds(200), Ct);
+            var takeover = await other.RollUpAsync("replica-b", Ct);
+            Assert.True(takeover.Ran, $"takeover: {takeover}");
+            await store.ApplyAsync(cycle.Number, minutes, Ct);
+
+            await store.ClaimAsync(cycle, Ct);
+            await RollUpUntilCaughtUpAsync(Statistics);
+        }
+
+        await AssertStatisticsMatchAsync(written);
+    }
 
     /// <summary>MongoDB deletes by TTL in the background; here the documents' expiry dates are checked instead.</summary>
     protected override async Task AssertRetainedAsync(RetentionResult? result, List<LogEvent> old, List<LogEvent> recent, DateTime now)

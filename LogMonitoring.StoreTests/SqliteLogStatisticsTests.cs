@@ -11,7 +11,8 @@ public sealed class SqliteLogStatisticsTests : LogStatisticsContract
 
     protected override Task<ILogStore> CreateStoreAsync() => Task.FromResult<ILogStore>(new SqliteLogStore(ConnectionString) { MaxLogsPerCycle = 700 });
 
-    protected override ILogStore OpenSecondHandle() => new SqliteLogStore(ConnectionString) { MaxLogsPerCycle = 700 };
+    protected override ILogStore OpenSecondHandle(TimeProvider? clock = null) =>
+        new SqliteLogStore(ConnectionString) { MaxLogsPerCycle = 700, Clock = clock ?? TimeProvider.System };
 
     public override ValueTask DisposeAsync()
     {

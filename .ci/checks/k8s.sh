@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Kubernetes manifests and deploy scripts: renders every overlay with kubectl kustomize, validates
-# every object against the Kubernetes (and GKE) OpenAPI schemas, lints and dry-runs the scripts.
+# every object against the Kubernetes (and GKE, and KEDA) OpenAPI schemas, lints and dry-runs the scripts.
 # Installs what it needs: shellcheck (Debian) and the schema models (npm, into .ci/node_modules).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,9 +15,9 @@ if ! command -v shellcheck >/dev/null; then
   apt-get install -y -qq --no-install-recommends shellcheck >/dev/null
 fi
 models=.ci/node_modules
-if [ ! -d "$models/kubernetes-models" ] || [ ! -d "$models/@kubernetes-models/gke" ] || [ ! -d "$models/yaml" ]; then
+if [ ! -d "$models/kubernetes-models" ] || [ ! -d "$models/@kubernetes-models/gke" ] || [ ! -d "$models/@kubernetes-models/keda" ] || [ ! -d "$models/yaml" ]; then
   npm install --prefix .ci --no-save --no-audit --no-fund --silent \
-    kubernetes-models@5.1.0 @kubernetes-models/gke@4.6.2 yaml@2.9.1
+    kubernetes-models@5.1.0 @kubernetes-models/gke@4.6.2 @kubernetes-models/keda@2.0.0 yaml@2.9.1
 fi
 
 # Render from a copy with the example secrets, as a user with a filled-in secrets.env would.
@@ -43,7 +43,9 @@ let invalid = 0;
 for (const doc of docs) {
   const groupVersion = doc.apiVersion;
   const gke = groupVersion.startsWith("cloud.google.com/") || groupVersion.includes(".gke.io/");
-  const module = gke ? join("@kubernetes-models", "gke", groupVersion, "index.mjs") : join("kubernetes-models", groupVersion, "index.js");
+  const module = gke ? join("@kubernetes-models", "gke", groupVersion, "index.mjs")
+    : groupVersion.startsWith("keda.sh/") ? join("@kubernetes-models", "keda", groupVersion, "index.js")
+    : join("kubernetes-models", groupVersion, "index.js");
   if (doc.kind === "Secret") {
     // kustomize wraps long base64 values over lines; the API server's decoder skips the newlines, the schema's does not.
     for (const key of Object.keys(doc.data ?? {})) doc.data[key] = doc.data[key].replace(/\s/g, "");
@@ -73,6 +75,19 @@ for overlay in "$work"/deploy/k8s/overlays/*/ "$work/deploy/k8s/overlays/local/k
   name="$(basename "$overlay")"
   echo "$name: kubectl kustomize --load-restrictor LoadRestrictionsNone"
   if kubectl kustomize --load-restrictor LoadRestrictionsNone "$overlay" >"$work/$name.yaml"; then
+    node "$work/validate.mjs" "$work/$name.yaml" "$PWD/$models" || failed=1
+  else
+    echo "  render FAILED"
+    failed=1
+  fi
+done
+
+# Every optional component on the gke overlay, rendered as deploy.sh --component renders it.
+for component in "$work"/deploy/k8s/components/*/; do
+  name="gke+$(basename "$component")"
+  echo "$name: deploy.sh --output --component $(basename "$component")"
+  if "$work/deploy/scripts/deploy.sh" --overlay gke --registry europe-west1-docker.pkg.dev/p/r --tag ci --domain example.org \
+    --component "$(basename "$component")" --output "$work/$name.yaml" 2>/dev/null; then
     node "$work/validate.mjs" "$work/$name.yaml" "$PWD/$models" || failed=1
   else
     echo "  render FAILED"

@@ -35,7 +35,7 @@ public sealed class DeployerRoleTests
 
     private static readonly string[] s_writeVerbs = ["create", "update", "patch", "delete", "deletecollection", "*"];
 
-    public static TheoryData<string> Overlays => new(RenderedOverlay.Names);
+    public static TheoryData<string> Overlays => new(RenderedOverlay.Names.Concat(RenderedOverlay.WithComponents));
 
     private static RenderedOverlay Deployer => RenderedOverlay.LoadKustomization("deployer");
 

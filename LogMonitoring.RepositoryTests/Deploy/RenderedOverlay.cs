@@ -13,6 +13,9 @@ internal sealed class RenderedOverlay
 {
     public static readonly string[] Names = ["local", "gke"];
 
+    /// <summary>An overlay with optional components of deploy/k8s/components ("overlay+component"), as deploy.sh --component renders it.</summary>
+    public static readonly string[] WithComponents = ["gke+keda-persister"];
+
     private static readonly ConcurrentDictionary<string, Lazy<RenderedOverlay>> s_cache = new();
 
     private RenderedOverlay(string name, string yaml, IReadOnlyList<object> objects)
@@ -32,7 +35,7 @@ internal sealed class RenderedOverlay
     public static IDictionary<string, Type> TypeMap { get; } = BuildTypeMap();
 
     public static RenderedOverlay Load(string name) =>
-        s_cache.GetOrAdd(name, n => new Lazy<RenderedOverlay>(() => Render(n, DeployWorkspace.PathOf("deploy", "k8s", "overlays", n)))).Value;
+        s_cache.GetOrAdd(name, n => new Lazy<RenderedOverlay>(() => Render(n, n.Contains('+') ? WithComponentsFolder(n) : DeployWorkspace.PathOf("deploy", "k8s", "overlays", n)))).Value;
 
     /// <summary>Any kustomization under deploy/k8s, e.g. "deployer".</summary>
     public static RenderedOverlay LoadKustomization(string folder) =>
@@ -66,6 +69,25 @@ internal sealed class RenderedOverlay
         return new RenderedOverlay(name, result.StandardOutput, objects);
     }
 
+    /// <summary>A kustomization of the overlay plus the components and the namespace, beside the workspace's deploy folder, as deploy.sh writes it.</summary>
+    private static string WithComponentsFolder(string name)
+    {
+        var parts = name.Split('+');
+        var folder = Directory.CreateDirectory(DeployWorkspace.PathOf("rendered", name)).FullName;
+        string Relative(params string[] path) => Path.GetRelativePath(folder, DeployWorkspace.PathOf(["deploy", "k8s", .. path]));
+        File.WriteAllLines(Path.Combine(folder, "kustomization.yaml"),
+        [
+            "apiVersion: kustomize.config.k8s.io/v1beta1",
+            "kind: Kustomization",
+            "namespace: log-monitoring",
+            "resources:",
+            $"  - {Relative("overlays", parts[0])}",
+            "components:",
+            .. parts.Skip(1).Select(c => $"  - {Relative("components", c)}"),
+        ]);
+        return folder;
+    }
+
     private static Dictionary<string, Type> BuildTypeMap()
     {
         var map = new Dictionary<string, Type>();
@@ -81,6 +103,7 @@ internal sealed class RenderedOverlay
         map[BackendConfig.TypeKey] = typeof(BackendConfig);
         map[ManagedCertificate.TypeKey] = typeof(ManagedCertificate);
         map[FrontendConfig.TypeKey] = typeof(FrontendConfig);
+        map[ScaledObject.TypeKey] = typeof(ScaledObject);
         return map;
     }
 }

@@ -56,7 +56,8 @@ public static class StatsApi
 
         api.MapGet("/services", ServicesAsync)
             .WithName("GetServices")
-            .WithSummary("Every service seen, with its counts and the time of its last log");
+            .WithSummary("Every service seen, with its counts over a window and the time of its last log")
+            .WithDescription("The window is counted in whole hours up to now: `window=24h` (the default) covers the current hour and the 23 before it. Services seen before the window are listed with zero counts while their hourly statistics are kept.");
 
         return app;
     }
@@ -159,11 +160,26 @@ public static class StatsApi
         return TypedResults.Ok(new SeriesResponse(bucketSize.ToApiName(), range.Start, range.End, service, levels?.Select(l => l.ToWireName()).ToList(), points));
     }
 
-    public static async Task<Ok<IReadOnlyList<ServiceStats>>> ServicesAsync(
+    /// <summary>The longest window the services endpoint sums: its cost follows the window's hours times the services.</summary>
+    public static readonly TimeSpan MaxServicesWindow = TimeSpan.FromDays(31);
+
+    public static async Task<Results<Ok<IReadOnlyList<ServiceStats>>, ValidationProblem>> ServicesAsync(
+        [Description("The window the counts cover: 1h to 31d, e.g. 1h, 24h, 7d (default 24h).")] string? window,
         [AsParameters] StatisticsServices services,
         CancellationToken cancellationToken)
     {
-        var seen = await services.Statistics.GetServicesAsync(cancellationToken);
+        var length = TimeSpan.FromHours(24);
+        if (window is not null && (!TimeParameter.TryParseDuration(window, out length) || length < TimeSpan.FromHours(1) || length > MaxServicesWindow))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["window"] = ["must be a duration from 1h to 31d, such as 1h, 24h or 7d"] },
+                title: "Invalid services parameters");
+        }
+
+        var now = services.Time.GetUtcNow().UtcDateTime;
+        var end = StatsInterval.OneHour.BucketStart(now).AddHours(1);
+        var since = end - TimeSpan.FromHours(Math.Ceiling(length.TotalHours));
+        var seen = await services.Statistics.GetServicesAsync(since, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<ServiceStats>>(seen
             .Select(s => new ServiceStats(s.Service, s.Levels.Total, s.Levels.Errors, Math.Round(s.Levels.ErrorRate, 6), s.LastSeen,
                 LogEventLevels.All.ToDictionary(l => l.ToWireName(), l => s.Levels[l])))

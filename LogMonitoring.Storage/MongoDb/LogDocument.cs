@@ -49,7 +49,7 @@ public sealed class LogDocument
     [BsonElement("received_at_ticks"), BsonIgnoreIfDefault]
     public int ReceivedAtTicks { get; init; }
 
-    /// <summary>When the persister wrote it; the rollups find new work by this field.</summary>
+    /// <summary>When the persister wrote it, by its clock: the live tail's order. The rollups do not trust it.</summary>
     [BsonElement("stored_at")]
     public DateTime StoredAt { get; init; }
 
@@ -65,7 +65,15 @@ public sealed class LogDocument
     [BsonElement("text_long"), BsonIgnoreIfDefault]
     public bool TextLong { get; init; }
 
-    /// <summary>When MongoDB's TTL monitor deletes this log: its timestamp plus its level's retention.</summary>
+    /// <summary>
+    /// Where the rollups are with this log: 0 (<see cref="MongoLogStore.Uncounted"/>) from its insert until a
+    /// rollup cycle claims it, that cycle's number while the cycle counts it, then -1 (<see cref="MongoLogStore.Counted"/>).
+    /// Logs at 0 or above are in a small partial index; only counted ones can expire.
+    /// </summary>
+    [BsonElement("rollup")]
+    public long Rollup { get; init; }
+
+    /// <summary>When MongoDB's TTL monitor deletes this log (once counted): its timestamp plus its level's retention.</summary>
     [BsonElement("expire_at")]
     public DateTime ExpireAt { get; init; }
 
@@ -86,6 +94,7 @@ public sealed class LogDocument
         ReceivedAtTicks = e.ReceivedAt is { } received ? BelowMillisecond(received) : 0,
         StoredAt = storedAt,
         ExpireAt = expireAt,
+        Rollup = MongoLogStore.Uncounted,
         TextFolded = MessageText.Fold(e.Message),
         TextGrams = MessageText.Grams(e.Message),
         TextLong = MessageText.IsLong(e.Message),

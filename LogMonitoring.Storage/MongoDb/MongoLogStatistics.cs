@@ -7,27 +7,56 @@ using MongoDB.Driver.Linq;
 namespace LogMonitoring.Storage.MongoDb;
 
 /// <summary>
-/// Rollups for MongoDB, with the aggregation pipeline. A cycle finds the (minute, service) buckets that
-/// received logs since the watermark (by <c>stored_at</c>, rescanning a grace window for late writes and
-/// clock skew), recomputes exactly those minute buckets from the raw logs and <c>$merge</c>s them, then
-/// recomputes the 5-minute and hourly buckets that contain them from the minute buckets. Recomputing from
-/// the source makes every cycle idempotent, so a crash or an overlap cannot count anything twice; a lease
-/// lets one stats replica at a time run cycles, so an older result cannot overwrite a newer one.
+/// Rollups for MongoDB, counting each log once without trusting any clock and without transactions (a
+/// standalone server will do). Every log is inserted with <c>rollup: 0</c>, in a partial index that holds
+/// only logs not counted yet. Cycles are numbered and run one after another, recorded in
+/// <c>rollup_state</c>: a cycle opens by naming the logs it will count (compare-and-set from
+/// <c>{last: Z, open: null}</c> to <c>{open: Z+1, ids}</c>), claims them (<c>rollup: Z+1</c>), counts
+/// them per bucket and adds the counts to each bucket whose last cycle is below Z+1, marks them counted
+/// (<c>rollup: -1</c>) and closes. Each step can be redone by any replica, so a replica finds an open
+/// cycle and finishes it; the per-bucket cycle number keeps a redone step from adding anything twice.
+/// Buckets are only ever added to, so an expired minute bucket or an expired log never shrinks a wider one.
 /// </summary>
 public sealed partial class MongoLogStore
 {
     public const string RollupStateCollection = "rollup_state";
 
-    /// <summary>How far back each cycle rescans, for writes that finished late or persister clocks that differ.</summary>
-    public TimeSpan RollupGrace { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Every service seen, with its newest log's time (<see cref="ServiceDocument"/>).</summary>
+    public const string ServicesCollection = "logs_services";
 
-    /// <summary>How long a replica's rollup lease lasts without renewal.</summary>
-    public TimeSpan RollupLease { get; init; } = TimeSpan.FromSeconds(30);
+    internal const string RollupStateId = "logs";
+
+    /// <summary><c>rollup</c> of a log no cycle has claimed yet.</summary>
+    public const long Uncounted = 0;
+
+    /// <summary><c>rollup</c> of a log the statistics count.</summary>
+    public const long Counted = -1;
+
+    internal const string PendingIndex = "rollup_1_stored_at_1";
+    internal const string StatsTtlIndex = "bucket_ttl";
+    internal const string ServicesTtlIndex = "last_seen_ttl";
+
+    /// <summary>The most logs one cycle counts; their ids are kept in the state document while it runs.</summary>
+    public int MaxLogsPerCycle { get; init; } = 20_000;
+
+    /// <summary>
+    /// How long an open cycle is left to the replica that opened it before another one finishes it. Only
+    /// saves doing the same work twice: finishing a cycle that is still running is correct at any time.
+    /// </summary>
+    public TimeSpan RollupTakeover { get; init; } = TimeSpan.FromSeconds(10);
 
     private IMongoCollection<StatsDocument> Stats(StatsInterval interval) =>
         _database.GetCollection<StatsDocument>(interval.CollectionName());
 
     private IMongoCollection<RollupState> State => _database.GetCollection<RollupState>(RollupStateCollection);
+
+    private IMongoCollection<ServiceDocument> Services => _database.GetCollection<ServiceDocument>(ServicesCollection);
+
+    /// <summary>Logs no cycle has finished counting: the partial index holds these and nothing else.</summary>
+    internal static FilterDefinition<LogDocument> NotCountedFilter => Builders<LogDocument>.Filter.Gte(d => d.Rollup, Uncounted);
+
+    /// <summary>Logs the statistics count: the only ones the TTL index may delete.</summary>
+    internal static FilterDefinition<LogDocument> CountedFilter => Builders<LogDocument>.Filter.Lt(d => d.Rollup, Uncounted);
 
     private async Task InitializeStatisticsAsync(CancellationToken cancellationToken)
     {
@@ -42,15 +71,37 @@ public sealed partial class MongoLogStore
                 cancellationToken);
             await EnsureTtlIndexAsync(Stats(interval), StatsTtlIndex, keys.Ascending(d => d.Bucket), TimeSpan.FromDays(_retention.DaysFor(interval)), cancellationToken);
         }
+
+        // A service leaves the list when its last hourly bucket expires.
+        await EnsureTtlIndexAsync(Services, ServicesTtlIndex, Builders<ServiceDocument>.IndexKeys.Ascending(d => d.LastSeen),
+            TimeSpan.FromDays(_retention.DaysFor(StatsInterval.OneHour)), cancellationToken);
+        if (await Services.Find(FilterDefinition<ServiceDocument>.Empty).Limit(1).AnyAsync(cancellationToken) is false)
+        {
+            // Once, after the upgrade that added the list: fill it from the hourly statistics kept so far.
+            await Stats(StatsInterval.OneHour).AggregateAsync(ServicesBackfillPipeline(Services), cancellationToken: cancellationToken);
+        }
     }
 
-    internal const string StatsTtlIndex = "bucket_ttl";
+    /// <summary>The partial indexes of the logs the rollups need: the logs still to count, and expiry of counted ones only.</summary>
+    internal static IReadOnlyList<CreateIndexModel<LogDocument>> RollupIndexes()
+    {
+        var keys = Builders<LogDocument>.IndexKeys;
+        return
+        [
+            new(keys.Ascending(d => d.Rollup).Ascending(d => d.StoredAt),
+                new CreateIndexOptions<LogDocument> { Name = PendingIndex, PartialFilterExpression = NotCountedFilter }),
+            // Each document carries its own expiry (per level), so one TTL index serves every policy; a log the
+            // statistics do not count yet is outside it and waits for its cycle.
+            new(keys.Ascending(d => d.ExpireAt),
+                new CreateIndexOptions<LogDocument> { Name = CountedTtlIndex, ExpireAfter = TimeSpan.Zero, PartialFilterExpression = CountedFilter }),
+        ];
+    }
 
-    /// <summary>
-    /// Creates a TTL index, or changes its expiry in place when the retention setting changed since it was
-    /// created: creating it again with another expiry fails with IndexOptionsConflict, which would keep the
-    /// service unready for good. Safe from every replica at once: each change sets the same value.
-    /// </summary>
+    /// <summary>Creates a TTL index, or changes its expiry in place when the retention setting changed since it was created.</summary>
+    /// <remarks>
+    /// Creating it again with another expiry fails with IndexOptionsConflict, which would keep the service
+    /// unready for good. Safe from every replica at once: each change sets the same value.
+    /// </remarks>
     private async Task EnsureTtlIndexAsync<T>(IMongoCollection<T> collection, string name, IndexKeysDefinition<T> keys, TimeSpan expireAfter, CancellationToken cancellationToken)
     {
         using var cursor = await collection.Indexes.ListAsync(cancellationToken);
@@ -75,65 +126,82 @@ public sealed partial class MongoLogStore
 
     public async Task<RollupCycleResult> RollUpAsync(string replica, CancellationToken cancellationToken)
     {
-        var now = DateTime.UtcNow;
-        var state = await TryTakeLeaseAsync(replica, now, cancellationToken);
-        if (state is null)
+        var state = await ReadRollupStateAsync(cancellationToken);
+        RollupCycle cycle;
+        if (state.Open is { } open)
         {
-            return new RollupCycleResult(Ran: false, CaughtUp: false, 0, TimeSpan.Zero, LogsCounted: null);
-        }
-
-        var since = state.Watermark == default ? DateTime.MinValue : state.Watermark - RollupGrace;
-        var dirty = await Logs.Aggregate(DirtyBucketsPipeline(since, now), cancellationToken: cancellationToken).ToListAsync(cancellationToken);
-        foreach (var chunk in dirty.Chunk(200))
-        {
-            await Logs.AggregateAsync(RecomputeMinutesPipeline(chunk, Stats(StatsInterval.OneMinute)), cancellationToken: cancellationToken);
-            foreach (var interval in new[] { StatsInterval.FiveMinutes, StatsInterval.OneHour })
+            // A cycle this replica left unfinished (a failed call) resumes at once; another replica's, running
+            // or abandoned, once it has had its time.
+            if (state.Owner != replica && state.OpenedAt is { } openedAt && DateTime.UtcNow - openedAt < RollupTakeover)
             {
-                var wider = chunk.Select(d => new StatsKey { Bucket = interval.BucketStart(d.Bucket), Service = d.Service }).DistinctBy(k => (k.Bucket, k.Service)).ToArray();
-                await Stats(StatsInterval.OneMinute).AggregateAsync(RollUpPipeline(interval, wider, Stats(interval)), cancellationToken: cancellationToken);
+                return new RollupCycleResult(Ran: false, CaughtUp: false, 0, TimeSpan.Zero, LogsCounted: null);
+            }
+
+            cycle = new RollupCycle(open, state.Ids ?? [], TakenOver: true);
+        }
+        else
+        {
+            var ids = await Logs.Find(PendingFilter).Sort(PendingOrder).Limit(MaxLogsPerCycle).Project(d => d.Id).ToListAsync(cancellationToken);
+            if (ids.Count == 0)
+            {
+                return new RollupCycleResult(Ran: true, CaughtUp: true, 0, TimeSpan.Zero, LogsCounted: 0);
+            }
+
+            cycle = new RollupCycle(state.Last!.Value + 1, ids, TakenOver: false);
+            if (!await OpenCycleAsync(state.Last.Value, cycle, replica, cancellationToken))
+            {
+                // Another replica opened this cycle first.
+                return new RollupCycleResult(Ran: false, CaughtUp: false, 0, TimeSpan.Zero, LogsCounted: null);
             }
         }
 
-        await State.UpdateOneAsync(
-            s => s.Id == "logs" && s.LeaseOwner == replica,
-            Builders<RollupState>.Update.Set(s => s.Watermark, now),
-            cancellationToken: cancellationToken);
-        // Every log stored before 'now' is counted; those stored since waited at most as long as the cycle ran.
-        return new RollupCycleResult(Ran: true, CaughtUp: true, dirty.Count, DateTime.UtcNow - now, LogsCounted: null);
+        await ClaimAsync(cycle, cancellationToken);
+        var minutes = await CountCycleAsync(cycle.Number, cancellationToken);
+        await ApplyAsync(cycle.Number, minutes, cancellationToken);
+        await CloseCycleAsync(cycle.Number, cancellationToken);
+
+        var lag = await FreshnessLagAsync(cancellationToken);
+        // A cycle that took fewer logs than it could took every one visible when it opened.
+        return new RollupCycleResult(Ran: true, CaughtUp: !cycle.TakenOver && cycle.Ids.Count < MaxLogsPerCycle,
+            minutes.Count, lag, minutes.Sum(m => m.Total));
     }
 
-    private async Task<RollupState?> TryTakeLeaseAsync(string replica, DateTime now, CancellationToken cancellationToken)
+    /// <summary>A cycle's number and the logs it counts.</summary>
+    internal sealed record RollupCycle(long Number, IReadOnlyList<string> Ids, bool TakenOver);
+
+    /// <summary>The logs no cycle has claimed, oldest stored first, through the partial index.</summary>
+    internal static FilterDefinition<LogDocument> PendingFilter => Builders<LogDocument>.Filter.Eq(d => d.Rollup, Uncounted);
+
+    internal static SortDefinition<LogDocument> PendingOrder => Builders<LogDocument>.Sort.Ascending(d => d.Rollup).Ascending(d => d.StoredAt);
+
+    /// <summary>The compare-and-set that opens cycle Z+1 if cycle Z was the last and none is open: one replica wins.</summary>
+    internal static FilterDefinition<RollupState> OpenCycleFilter(long last)
     {
         var f = Builders<RollupState>.Filter;
-        try
-        {
-            return await State.FindOneAndUpdateAsync(
-                f.Eq(s => s.Id, "logs") & (f.Lt(s => s.LeaseUntil, now) | f.Eq(s => s.LeaseOwner, replica)),
-                Builders<RollupState>.Update.Set(s => s.LeaseOwner, replica).Set(s => s.LeaseUntil, now + RollupLease),
-                new FindOneAndUpdateOptions<RollupState> { IsUpsert = true, ReturnDocument = ReturnDocument.After },
-                cancellationToken);
-        }
-        catch (MongoCommandException ex) when (ex.Code == 11000)
-        {
-            // The state exists and another replica holds a valid lease: the upsert collided with it.
-            return null;
-        }
+        return f.Eq(s => s.Id, RollupStateId) & f.Eq(s => s.Last, (long?)last) & f.Eq(s => s.Open, (long?)null);
     }
 
-    /// <summary>$match on stored_at, then $group the distinct (minute, service) pairs written to.</summary>
-    internal static PipelineDefinition<LogDocument, StatsKey> DirtyBucketsPipeline(DateTime since, DateTime until) =>
-        new EmptyPipelineDefinition<LogDocument>()
-            .Match(d => d.StoredAt >= since && d.StoredAt < until)
-            .Group(d => new { Bucket = d.Timestamp.Truncate(DateTimeUnit.Minute, 1), d.Service }, g => new StatsKey { Bucket = g.Key.Bucket, Service = g.Key.Service });
-
-    /// <summary>Recounts the given minute buckets from the raw logs and replaces them in the minute collection.</summary>
-    internal static PipelineDefinition<LogDocument, StatsDocument> RecomputeMinutesPipeline(IReadOnlyList<StatsKey> buckets, IMongoCollection<StatsDocument> minuteStats)
+    internal async Task<bool> OpenCycleAsync(long last, RollupCycle cycle, string replica, CancellationToken cancellationToken)
     {
-        var f = Builders<LogDocument>.Filter;
-        var match = f.Or(buckets.Select(b =>
-            f.Eq(d => d.Service, b.Service) & f.Gte(d => d.Timestamp, b.Bucket) & f.Lt(d => d.Timestamp, b.Bucket.AddMinutes(1))));
-        return new EmptyPipelineDefinition<LogDocument>()
-            .Match(match)
+        var result = await State.UpdateOneAsync(
+            OpenCycleFilter(last),
+            Builders<RollupState>.Update.Set(s => s.Open, (long?)cycle.Number).Set(s => s.Ids, cycle.Ids.ToList())
+                .Set(s => s.OpenedAt, DateTime.UtcNow).Set(s => s.Owner, replica),
+            cancellationToken: cancellationToken);
+        return result.ModifiedCount == 1;
+    }
+
+    /// <summary>Marks the cycle's logs as its own: only those no cycle has taken, so redoing it changes nothing.</summary>
+    internal static FilterDefinition<LogDocument> ClaimFilter(IReadOnlyList<string> ids) =>
+        Builders<LogDocument>.Filter.In(d => d.Id, ids) & Builders<LogDocument>.Filter.Eq(d => d.Rollup, Uncounted);
+
+    internal Task ClaimAsync(RollupCycle cycle, CancellationToken cancellationToken) =>
+        Logs.UpdateManyAsync(ClaimFilter(cycle.Ids), Builders<LogDocument>.Update.Set(d => d.Rollup, cycle.Number), cancellationToken: cancellationToken);
+
+    /// <summary>The cycle's logs counted per minute and service: per level, and the newest timestamp.</summary>
+    internal static PipelineDefinition<LogDocument, StatsDocument> CountPipeline(long cycle) =>
+        new EmptyPipelineDefinition<LogDocument>()
+            .Match(Builders<LogDocument>.Filter.Eq(d => d.Rollup, cycle))
             .Group(
                 d => new { Bucket = d.Timestamp.Truncate(DateTimeUnit.Minute, 1), d.Service },
                 g => new
@@ -161,66 +229,129 @@ public sealed partial class MongoLogStore
                 Fatal = b.Fatal,
                 Total = b.Trace + b.Debug + b.Info + b.Warn + b.Error + b.Fatal,
                 Errors = b.Error + b.Fatal,
-                ErrorRate = (double)(b.Error + b.Fatal) / (b.Trace + b.Debug + b.Info + b.Warn + b.Error + b.Fatal),
                 LastSeen = b.LastSeen,
-            })
-            .Merge(minuteStats, new MergeStageOptions<StatsDocument>
-            {
-                WhenMatched = MergeStageWhenMatched.Replace,
-                WhenNotMatched = MergeStageWhenNotMatched.Insert,
             });
-    }
 
-    /// <summary>Sums the minute buckets inside the given 5-minute or hourly buckets and replaces those.</summary>
-    internal static PipelineDefinition<StatsDocument, StatsDocument> RollUpPipeline(StatsInterval interval, IReadOnlyList<StatsKey> buckets, IMongoCollection<StatsDocument> target)
+    internal async Task<List<StatsDocument>> CountCycleAsync(long cycle, CancellationToken cancellationToken) =>
+        await Logs.Aggregate(CountPipeline(cycle), cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+
+    /// <summary>The minute counts summed into the buckets of <paramref name="interval"/>.</summary>
+    internal static List<StatsDocument> Widen(IReadOnlyList<StatsDocument> minutes, StatsInterval interval) =>
+        minutes
+            .GroupBy(m => (Bucket: interval.BucketStart(DateTime.SpecifyKind(m.Bucket, DateTimeKind.Utc)), m.Service))
+            .Select(g => new StatsDocument
+            {
+                Id = new StatsKey { Bucket = g.Key.Bucket, Service = g.Key.Service },
+                Bucket = g.Key.Bucket,
+                Service = g.Key.Service,
+                Trace = g.Sum(m => m.Trace),
+                Debug = g.Sum(m => m.Debug),
+                Info = g.Sum(m => m.Info),
+                Warn = g.Sum(m => m.Warn),
+                Error = g.Sum(m => m.Error),
+                Fatal = g.Sum(m => m.Fatal),
+                Total = g.Sum(m => m.Total),
+                Errors = g.Sum(m => m.Errors),
+                LastSeen = g.Max(m => m.LastSeen),
+            })
+            .ToList();
+
+    /// <summary>The bucket, if this cycle was not added to it yet (a bucket from before cycles were numbered has none).</summary>
+    internal static FilterDefinition<StatsDocument> ApplyFilter(StatsKey key, long cycle)
     {
         var f = Builders<StatsDocument>.Filter;
-        var length = interval.Length();
-        var match = f.Or(buckets.Select(b =>
-            f.Eq(d => d.Service, b.Service) & f.Gte(d => d.Bucket, b.Bucket) & f.Lt(d => d.Bucket, b.Bucket + length)));
-        var (unit, size) = interval == StatsInterval.OneHour ? (DateTimeUnit.Hour, 1L) : (DateTimeUnit.Minute, 5L);
-        return new EmptyPipelineDefinition<StatsDocument>()
-            .Match(match)
-            .Group(
-                d => new { Bucket = d.Bucket.Truncate(unit, size), d.Service },
-                g => new
-                {
-                    g.Key.Bucket,
-                    g.Key.Service,
-                    Trace = g.Sum(d => d.Trace),
-                    Debug = g.Sum(d => d.Debug),
-                    Info = g.Sum(d => d.Info),
-                    Warn = g.Sum(d => d.Warn),
-                    Error = g.Sum(d => d.Error),
-                    Fatal = g.Sum(d => d.Fatal),
-                    LastSeen = g.Max(d => d.LastSeen),
-                })
-            .Project(b => new StatsDocument
-            {
-                Id = new StatsKey { Bucket = b.Bucket, Service = b.Service },
-                Bucket = b.Bucket,
-                Service = b.Service,
-                Trace = b.Trace,
-                Debug = b.Debug,
-                Info = b.Info,
-                Warn = b.Warn,
-                Error = b.Error,
-                Fatal = b.Fatal,
-                Total = b.Trace + b.Debug + b.Info + b.Warn + b.Error + b.Fatal,
-                Errors = b.Error + b.Fatal,
-                ErrorRate = (double)(b.Error + b.Fatal) / (b.Trace + b.Debug + b.Info + b.Warn + b.Error + b.Fatal),
-                LastSeen = b.LastSeen,
-            })
-            .Merge(target, new MergeStageOptions<StatsDocument>
-            {
-                WhenMatched = MergeStageWhenMatched.Replace,
-                WhenNotMatched = MergeStageWhenNotMatched.Insert,
-            });
+        return f.Eq(d => d.Id, key) & f.Not(f.Gte(d => d.Cycle, cycle));
     }
 
-    /// <summary>Per service over the hourly buckets: summed counts and the last time seen.</summary>
-    internal static PipelineDefinition<StatsDocument, StatsDocument> ServicesPipeline() =>
+    /// <summary>Adds one cycle's counts to a bucket (creating it if need be) and records the cycle.</summary>
+    internal static UpdateDefinition<StatsDocument> ApplyUpdate(StatsDocument counts, long cycle) =>
+        Builders<StatsDocument>.Update
+            .SetOnInsert(d => d.Bucket, counts.Bucket)
+            .SetOnInsert(d => d.Service, counts.Service)
+            .Inc(d => d.Trace, counts.Trace)
+            .Inc(d => d.Debug, counts.Debug)
+            .Inc(d => d.Info, counts.Info)
+            .Inc(d => d.Warn, counts.Warn)
+            .Inc(d => d.Error, counts.Error)
+            .Inc(d => d.Fatal, counts.Fatal)
+            .Inc(d => d.Total, counts.Total)
+            .Inc(d => d.Errors, counts.Errors)
+            .Max(d => d.LastSeen, counts.LastSeen)
+            .Set(d => d.Cycle, cycle)
+            // Buckets written before the counts were incremented carried a ratio that no longer follows them.
+            .Unset("error_rate");
+
+    internal static IReadOnlyList<UpdateOneModel<StatsDocument>> ApplyModels(IReadOnlyList<StatsDocument> buckets, long cycle) =>
+        buckets.Select(b => new UpdateOneModel<StatsDocument>(ApplyFilter(b.Id, cycle), ApplyUpdate(b, cycle)) { IsUpsert = true }).ToList();
+
+    /// <summary>Keeps each service's newest log time; <c>$max</c> makes redoing it harmless.</summary>
+    internal static IReadOnlyList<UpdateOneModel<ServiceDocument>> ServiceModels(IReadOnlyList<StatsDocument> minutes) =>
+        minutes.GroupBy(m => m.Service)
+            .Select(g => new UpdateOneModel<ServiceDocument>(
+                Builders<ServiceDocument>.Filter.Eq(d => d.Service, g.Key),
+                Builders<ServiceDocument>.Update.Max(d => d.LastSeen, g.Max(m => m.LastSeen)))
+            { IsUpsert = true })
+            .ToList();
+
+    /// <summary>Adds the cycle's counts to the buckets of every interval it has not been added to yet.</summary>
+    internal async Task ApplyAsync(long cycle, IReadOnlyList<StatsDocument> minutes, CancellationToken cancellationToken)
+    {
+        if (minutes.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var interval in StatsIntervals.All)
+        {
+            var buckets = interval == StatsInterval.OneMinute ? minutes : Widen(minutes, interval);
+            await ApplyOnceAsync(Stats(interval), ApplyModels(buckets, cycle), cancellationToken);
+        }
+
+        await ApplyOnceAsync(Services, ServiceModels(minutes), cancellationToken);
+    }
+
+    /// <summary>
+    /// Unordered, so every bucket is tried. A bucket whose cycle is this one or later fails the filter, and
+    /// its upsert then collides with it on <c>_id</c>: a duplicate key means "already added" and is no error.
+    /// </summary>
+    private static async Task ApplyOnceAsync<T>(IMongoCollection<T> collection, IReadOnlyList<UpdateOneModel<T>> models, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await collection.BulkWriteAsync(models, new BulkWriteOptions { IsOrdered = false }, cancellationToken);
+        }
+        catch (MongoBulkWriteException<T> ex) when (OnlyAlreadyApplied(ex))
+        {
+        }
+    }
+
+    internal static bool OnlyAlreadyApplied<T>(MongoBulkWriteException<T> ex) =>
+        ex.WriteConcernError is null && ex.WriteErrors.Count > 0 && ex.WriteErrors.All(e => e.Code == DuplicateKey);
+
+    /// <summary>Marks the cycle's logs counted (they leave the partial index and may now expire), then closes it.</summary>
+    internal async Task CloseCycleAsync(long cycle, CancellationToken cancellationToken)
+    {
+        await Logs.UpdateManyAsync(Builders<LogDocument>.Filter.Eq(d => d.Rollup, cycle), Builders<LogDocument>.Update.Set(d => d.Rollup, Counted), cancellationToken: cancellationToken);
+        await State.UpdateOneAsync(CloseCycleFilter(cycle), CloseCycleUpdate(cycle), cancellationToken: cancellationToken);
+    }
+
+    internal static FilterDefinition<RollupState> CloseCycleFilter(long cycle) =>
+        Builders<RollupState>.Filter.Eq(s => s.Id, RollupStateId) & Builders<RollupState>.Filter.Eq(s => s.Open, (long?)cycle);
+
+    internal static UpdateDefinition<RollupState> CloseCycleUpdate(long cycle) =>
+        Builders<RollupState>.Update.Set(s => s.Last, (long?)cycle).Set(s => s.Open, (long?)null).Unset(s => s.Ids).Unset(s => s.OpenedAt).Unset(s => s.Owner);
+
+    /// <summary>How long the oldest log not counted yet has been stored (by its persister's clock: a figure, not a decision).</summary>
+    private async Task<TimeSpan> FreshnessLagAsync(CancellationToken cancellationToken)
+    {
+        var oldest = await Logs.Find(PendingFilter).Sort(PendingOrder).Limit(1).Project(d => d.StoredAt).ToListAsync(cancellationToken);
+        return oldest.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(0, (DateTime.UtcNow - oldest[0]).Ticks));
+    }
+
+    /// <summary>Per service over the hourly buckets from <paramref name="since"/> on: summed counts (a range of the bucket index).</summary>
+    internal static PipelineDefinition<StatsDocument, StatsDocument> ServicesPipeline(DateTime since) =>
         new EmptyPipelineDefinition<StatsDocument>()
+            .Match(Builders<StatsDocument>.Filter.Gte(d => d.Bucket, since))
             .Group(
                 d => d.Service,
                 g => new StatsDocument
@@ -232,9 +363,18 @@ public sealed partial class MongoLogStore
                     Warn = g.Sum(d => d.Warn),
                     Error = g.Sum(d => d.Error),
                     Fatal = g.Sum(d => d.Fatal),
-                    LastSeen = g.Max(d => d.LastSeen),
-                })
-            .Sort(Builders<StatsDocument>.Sort.Ascending(d => d.Service));
+                });
+
+    /// <summary>Every service in the hourly statistics with its newest log time, into <c>logs_services</c>.</summary>
+    internal static PipelineDefinition<StatsDocument, ServiceDocument> ServicesBackfillPipeline(IMongoCollection<ServiceDocument> services) =>
+        new EmptyPipelineDefinition<StatsDocument>()
+            .Group(d => d.Service, g => new ServiceDocument { Service = g.Key, LastSeen = g.Max(d => d.LastSeen) })
+            .Merge(services, new MergeStageOptions<ServiceDocument>
+            {
+                // A rollup that ran meanwhile wrote a newer time.
+                WhenMatched = MergeStageWhenMatched.KeepExisting,
+                WhenNotMatched = MergeStageWhenNotMatched.Insert,
+            });
 
     public async Task<IReadOnlyList<StatsBucket>> GetBucketsAsync(StatsInterval interval, DateTime start, DateTime end, string? service, CancellationToken cancellationToken)
     {
@@ -251,10 +391,16 @@ public sealed partial class MongoLogStore
         return documents.Select(d => d.ToBucket()).ToList();
     }
 
-    public async Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(DateTime since, CancellationToken cancellationToken)
     {
-        var documents = await Stats(StatsInterval.OneHour).Aggregate(ServicesPipeline(), cancellationToken: cancellationToken).ToListAsync(cancellationToken);
-        return documents.Select(d => new ServiceSummary(d.Service, d.ToBucket().Levels, DateTime.SpecifyKind(d.LastSeen, DateTimeKind.Utc))).ToList();
+        var counts = (await Stats(StatsInterval.OneHour).Aggregate(ServicesPipeline(since), cancellationToken: cancellationToken).ToListAsync(cancellationToken))
+            .ToDictionary(d => d.Service, d => d.Levels, StringComparer.Ordinal);
+        var seen = await Services.Find(FilterDefinition<ServiceDocument>.Empty)
+            .Sort(Builders<ServiceDocument>.Sort.Ascending(d => d.Service))
+            .ToListAsync(cancellationToken);
+        return seen
+            .Select(s => new ServiceSummary(s.Service, counts.GetValueOrDefault(s.Service, LevelCounts.Zero), DateTime.SpecifyKind(s.LastSeen, DateTimeKind.Utc)))
+            .ToList();
     }
 
     /// <summary>

@@ -36,6 +36,9 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
 
     public string Kind => "mongodb";
 
+    /// <summary>Stamps <c>stored_at</c>; the rollups never read it to find work, so a skewed clock cannot hide a log from them.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     internal IMongoCollection<LogDocument> Logs { get; }
 
     internal IMongoDatabase Database => _database;
@@ -47,11 +50,10 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
             [
                 new CreateIndexModel<LogDocument>(keys.Ascending(d => d.StoredAt),
                     new CreateIndexOptions { Name = "stored_at_1" }),
-                // Retention: each document carries its own expiry (per level), so one TTL index serves every policy.
-                new CreateIndexModel<LogDocument>(keys.Ascending(d => d.ExpireAt),
-                    new CreateIndexOptions { Name = "expire_at_ttl", ExpireAfter = TimeSpan.Zero }),
             ],
             cancellationToken);
+        await ReplaceLegacyTtlIndexAsync(cancellationToken);
+        await Logs.Indexes.CreateManyAsync(RollupIndexes(), cancellationToken);
         await InitializeSearchAsync(cancellationToken);
         await InitializeStatisticsAsync(cancellationToken);
     }
@@ -63,7 +65,7 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
             return LogWriteResult.Empty;
         }
 
-        var now = DateTime.UtcNow;
+        var now = Clock.GetUtcNow().UtcDateTime;
         var batch = MapBatch(events, now);
         if (batch.Documents.Count == 0)
         {

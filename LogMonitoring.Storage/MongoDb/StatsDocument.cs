@@ -15,8 +15,10 @@ public sealed class StatsKey
 
 /// <summary>
 /// One bucket × service in <c>logs_minute_stats</c>, <c>logs_5m_stats</c> or <c>logs_hourly_stats</c>:
-/// the count per level, the total, the errors (ERROR + FATAL) and the error rate.
+/// the count per level, the total, the errors (ERROR + FATAL), the newest log's time, and the last rollup
+/// cycle added to it. Only ever incremented; the error rate is derived from the counts when read.
 /// </summary>
+[BsonIgnoreExtraElements]
 public sealed class StatsDocument
 {
     [BsonId]
@@ -52,32 +54,63 @@ public sealed class StatsDocument
     [BsonElement("errors")]
     public long Errors { get; init; }
 
-    [BsonElement("error_rate")]
-    public double ErrorRate { get; init; }
-
     [BsonElement("last_seen")]
     public DateTime LastSeen { get; init; }
+
+    /// <summary>The last rollup cycle added to this bucket: a cycle is added to a bucket at most once.</summary>
+    [BsonElement("cycle"), BsonIgnoreIfDefault]
+    public long Cycle { get; init; }
+
+    public LevelCounts Levels => new(Trace, Debug, Info, Warn, Error, Fatal);
 
     public StatsBucket ToBucket() => new(
         DateTime.SpecifyKind(Bucket, DateTimeKind.Utc),
         Service,
-        new LevelCounts(Trace, Debug, Info, Warn, Error, Fatal),
+        Levels,
         DateTime.SpecifyKind(LastSeen, DateTimeKind.Utc));
 }
 
-/// <summary>The rollup's progress and the lease that lets one stats replica at a time run it.</summary>
+/// <summary>A service in <c>logs_services</c>: its newest log's time, kept by the rollups.</summary>
+public sealed class ServiceDocument
+{
+    [BsonId]
+    public string Service { get; init; } = "";
+
+    [BsonElement("last_seen")]
+    public DateTime LastSeen { get; init; }
+}
+
+/// <summary>
+/// The rollups' progress in <c>rollup_state</c>: <c>{last: Z, open: null}</c> between cycles, or
+/// <c>{last: Z, open: Z+1, ids: [...]}</c> while cycle Z+1 counts the logs named by <c>ids</c>.
+/// </summary>
+[BsonIgnoreExtraElements]
 public sealed class RollupState
 {
     [BsonId]
-    public string Id { get; init; } = "logs";
+    public string Id { get; init; } = MongoLogStore.RollupStateId;
 
-    /// <summary>Logs stored (by <c>stored_at</c>) before this instant are counted.</summary>
-    [BsonElement("watermark")]
-    public DateTime Watermark { get; init; }
+    /// <summary>The last cycle finished; missing before the first cycle of this design ran.</summary>
+    [BsonElement("last"), BsonIgnoreIfNull]
+    public long? Last { get; init; }
 
-    [BsonElement("lease_owner")]
-    public string? LeaseOwner { get; init; }
+    /// <summary>The cycle under way, or null.</summary>
+    [BsonElement("open")]
+    public long? Open { get; init; }
 
-    [BsonElement("lease_until")]
-    public DateTime LeaseUntil { get; init; }
+    /// <summary>The logs the open cycle counts.</summary>
+    [BsonElement("ids"), BsonIgnoreIfNull]
+    public List<string>? Ids { get; init; }
+
+    /// <summary>When the open cycle began, by its starter's clock: only decides when another replica takes it over.</summary>
+    [BsonElement("opened_at"), BsonIgnoreIfNull]
+    public DateTime? OpenedAt { get; init; }
+
+    /// <summary>The replica that opened the cycle: it resumes its own at once after a failed call.</summary>
+    [BsonElement("owner"), BsonIgnoreIfNull]
+    public string? Owner { get; init; }
+
+    /// <summary>The earlier design's progress: logs stored before it were counted by that design.</summary>
+    [BsonElement("watermark"), BsonIgnoreIfNull]
+    public DateTime? Watermark { get; init; }
 }

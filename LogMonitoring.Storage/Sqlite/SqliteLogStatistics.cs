@@ -29,6 +29,11 @@ public sealed partial class SqliteLogStore
             PRIMARY KEY (bucket, service)) WITHOUT ROWID;
         """)) + """
 
+        CREATE TABLE IF NOT EXISTS log_services (
+            service TEXT PRIMARY KEY, last_ts INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT OR IGNORE INTO log_services (service, last_ts)
+            SELECT service, MAX(last_ts) FROM logs_hourly_stats
+            WHERE NOT EXISTS (SELECT 1 FROM log_services) GROUP BY service;
         CREATE TABLE IF NOT EXISTS rollup_state (
             name TEXT PRIMARY KEY, watermark INTEGER NOT NULL, updated_at INTEGER NOT NULL);
         INSERT OR IGNORE INTO rollup_state (name, watermark, updated_at) VALUES ('logs', 0, 0);
@@ -86,6 +91,20 @@ public sealed partial class SqliteLogStore
             }
         }
 
+        await using (var seen = connection.CreateCommand())
+        {
+            // The services list with each one's newest log, so reading it never sums the whole history.
+            seen.Transaction = transaction;
+            seen.CommandText = """
+                INSERT INTO log_services (service, last_ts)
+                SELECT service, MAX(ts) FROM logs WHERE seq > $from AND seq <= $to GROUP BY service
+                ON CONFLICT (service) DO UPDATE SET last_ts = MAX(last_ts, excluded.last_ts)
+                """;
+            seen.Parameters.AddWithValue("$from", watermark);
+            seen.Parameters.AddWithValue("$to", upTo);
+            await seen.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using (var advance = connection.CreateCommand())
         {
             advance.Transaction = transaction;
@@ -139,19 +158,33 @@ public sealed partial class SqliteLogStore
         return buckets;
     }
 
-    public async Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(DateTime since, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT service, SUM(trace), SUM(debug), SUM(info), SUM(warn), SUM(error), SUM(fatal), MAX(last_ts)
-            FROM logs_hourly_stats GROUP BY service ORDER BY service
-            """;
-        var services = new List<ServiceSummary>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var counts = new Dictionary<string, LevelCounts>(StringComparer.Ordinal);
+        await using (var window = connection.CreateCommand())
         {
-            services.Add(new ServiceSummary(reader.GetString(0), ReadCounts(reader, 1), new DateTime(reader.GetInt64(7), DateTimeKind.Utc)));
+            // A range of the (bucket, service) key: the window's hours times the services, whatever is kept.
+            window.CommandText = """
+                SELECT service, SUM(trace), SUM(debug), SUM(info), SUM(warn), SUM(error), SUM(fatal)
+                FROM logs_hourly_stats WHERE bucket >= $since GROUP BY service
+                """;
+            window.Parameters.AddWithValue("$since", since.Ticks);
+            await using var reader = await window.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counts[reader.GetString(0)] = ReadCounts(reader, 1);
+            }
+        }
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT service, last_ts FROM log_services ORDER BY service";
+        var services = new List<ServiceSummary>();
+        await using var seen = await command.ExecuteReaderAsync(cancellationToken);
+        while (await seen.ReadAsync(cancellationToken))
+        {
+            var service = seen.GetString(0);
+            services.Add(new ServiceSummary(service, counts.GetValueOrDefault(service, LevelCounts.Zero), new DateTime(seen.GetInt64(1), DateTimeKind.Utc)));
         }
 
         return services;
@@ -183,6 +216,15 @@ public sealed partial class SqliteLogStore
             delete.CommandText = $"DELETE FROM {interval.CollectionName()} WHERE bucket < $cutoff";
             delete.Parameters.AddWithValue("$cutoff", (now - TimeSpan.FromDays(retention.DaysFor(interval))).Ticks);
             buckets += await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var forget = connection.CreateCommand())
+        {
+            // A service leaves the list when its last hourly bucket expires.
+            forget.Transaction = transaction;
+            forget.CommandText = "DELETE FROM log_services WHERE last_ts < $cutoff";
+            forget.Parameters.AddWithValue("$cutoff", (now - TimeSpan.FromDays(retention.DaysFor(StatsInterval.OneHour))).Ticks);
+            await forget.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

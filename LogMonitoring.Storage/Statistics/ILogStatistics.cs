@@ -17,5 +17,10 @@ public interface ILogStatistics
     /// <summary>Buckets in [start, end), per service, for one service or all.</summary>
     Task<IReadOnlyList<StatsBucket>> GetBucketsAsync(StatsInterval interval, DateTime start, DateTime end, string? service, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Every service seen (for as long as its hourly statistics are kept), with its counts in the hourly
+    /// buckets from <paramref name="since"/> on and the time of its newest log. The cost follows the number
+    /// of services and the window, not the history kept.
+    /// </summary>
+    Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(DateTime since, CancellationToken cancellationToken);
 }

@@ -52,19 +52,16 @@ public sealed record LevelCounts(long Trace, long Debug, long Info, long Warn, l
                 levels.Contains(LogEventLevel.Fatal) ? Fatal : 0);
 }
 
-/// <summary>A service the store has seen, with its all-time counts (as far as the hourly statistics go back).</summary>
+/// <summary>A service the store has seen, with its counts over the window asked for and the time of its newest log.</summary>
 public sealed record ServiceSummary(string Service, LevelCounts Levels, DateTime LastSeen);
 
 /// <summary>What one rollup cycle did, in the same terms for every store.</summary>
-/// <param name="Ran">False when another replica held the rollup lease, so this cycle changed nothing.</param>
-/// <param name="CaughtUp">True when every log stored before the cycle began is counted in the statistics after it.</param>
-/// <param name="BucketsTouched">Minute buckets (per service) the cycle wrote.</param>
+/// <param name="Ran">False when another replica was running the cycle, so this call changed nothing.</param>
+/// <param name="CaughtUp">True when every log visible to the store when the cycle began is counted in the statistics after it.</param>
+/// <param name="BucketsTouched">Minute buckets (per service) the cycle added to.</param>
 /// <param name="FreshnessLag">
 /// How long the oldest stored log the statistics do not count yet had waited when the cycle ended, at most;
 /// zero when none can have been waiting.
 /// </param>
-/// <param name="LogsCounted">
-/// The new logs the cycle counted, where the store folds in logs one by one (the embedded store); null where
-/// it recounts whole minute buckets from the raw logs (MongoDB), which never tells new logs from old.
-/// </param>
+/// <param name="LogsCounted">The new logs the cycle counted (null when it did not run).</param>
 public sealed record RollupCycleResult(bool Ran, bool CaughtUp, int BucketsTouched, TimeSpan FreshnessLag, long? LogsCounted);

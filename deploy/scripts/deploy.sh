@@ -26,6 +26,9 @@ Options:
                           ingest.<domain>, stats.<domain>, explorer.<domain>, grafana.<domain>,
                           e.g. 34.120.1.2.nip.io
   --namespace <name>      namespace (default log-monitoring)
+  --component <name>      add the optional kustomize component deploy/k8s/components/<name> (repeatable;
+                          also read, space-separated, from $LOGMON_COMPONENTS), e.g. keda-persister:
+                          the persisters scaled on Kafka consumer lag by KEDA (docs/operations.md)
   --timeout <duration>    how long each rollout may take (default 900s: a 10-replica surge, one pod
                           at a time, on Spot nodes that may first have to be created)
   --job-timeout <duration> how long each set-up Job may take (default 600s)
@@ -43,6 +46,7 @@ USAGE
 
 overlay="" registry="" tag="" namespace="log-monitoring" timeout="900s" job_timeout="600s"
 domain="${LOGMON_DOMAIN:-}" output="" record=""
+read -r -a components <<<"${LOGMON_COMPONENTS:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --overlay) overlay="$(option_value "$@")"; shift 2 ;;
@@ -50,6 +54,7 @@ while [ $# -gt 0 ]; do
     --tag) tag="$(option_value "$@")"; shift 2 ;;
     --domain) domain="$(option_value "$@")"; shift 2 ;;
     --namespace) namespace="$(option_value "$@")"; shift 2 ;;
+    --component) components+=("$(option_value "$@")"); shift 2 ;;
     --timeout) timeout="$(option_value "$@")"; shift 2 ;;
     --job-timeout) job_timeout="$(option_value "$@")"; shift 2 ;;
     --record) record="$(option_value "$@")"; shift 2 ;;
@@ -64,12 +69,17 @@ done
 [ -n "$registry" ] || fail "--registry is required"
 [ -n "$tag" ] || fail "--tag is required"
 [[ "$domain" =~ ^[A-Za-z0-9.-]*$ ]] || fail "--domain '$domain' is not a DNS name"
+[[ "$namespace" =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$ ]] || fail "--namespace '$namespace' is not a namespace name"
 job_seconds="$(duration_seconds "$job_timeout")"
 duration_seconds "$timeout" >/dev/null
 poll="${LOGMON_POLL_SECONDS:-5}"
 overlay_dir="$LOGMON_ROOT/deploy/k8s/overlays/$overlay"
 [ -f "$overlay_dir/kustomization.yaml" ] || fail "no overlay named '$overlay' (expected $overlay_dir)"
 record="${record:-$(default_record "$namespace")}"
+for component in "${components[@]}"; do
+  [[ "$component" =~ ^[a-z0-9-]+$ ]] && [ -f "$LOGMON_ROOT/deploy/k8s/components/$component/kustomization.yaml" ] \
+    || fail "no component named '$component' (expected deploy/k8s/components/$component)"
+done
 
 secrets="$LOGMON_ROOT/deploy/k8s/base/secrets.env"
 if [ ! -f "$secrets" ]; then
@@ -100,17 +110,27 @@ trap 'rm -rf "$work"' EXIT
       echo "  - { name: logmonitoring-$service, newName: ${registry%/}/logmonitoring-$service, newTag: \"$tag\" }"
     fi
   done
+  if [ "${#components[@]}" -gt 0 ]; then
+    echo "components:"
+    for component in "${components[@]}"; do
+      echo "  - $(realpath --relative-to="$work" "$LOGMON_ROOT/deploy/k8s/components/$component")"
+    done
+  fi
 } >"$work/kustomization.yaml"
 if [ "$DRY_RUN" = true ]; then
   sed 's/^/# /' "$work/kustomization.yaml"
 fi
 
 rendered="$work/rendered.yaml"
-say "rendering $overlay for $namespace ($registry, tag $tag)"
+say "rendering $overlay${components[*]:+ with ${components[*]}} for $namespace ($registry, tag $tag)"
 # LoadRestrictionsNone: the monitoring ConfigMaps come from deploy/prometheus/ and grafana/.
 run_to "$rendered" kubectl kustomize --load-restrictor LoadRestrictionsNone "$work"
 if [ -n "$domain" ]; then
   run sed -i "s/logmonitoring\\.example\\.com/$domain/g" "$rendered"
+fi
+# Addresses used from outside the namespace (KEDA's operator reaching Kafka) name it in full.
+if [ "$namespace" != log-monitoring ]; then
+  run sed -i "s/\\.log-monitoring\\.svc\\.cluster\\.local/.$namespace.svc.cluster.local/g" "$rendered"
 fi
 
 if [ -n "$output" ]; then
