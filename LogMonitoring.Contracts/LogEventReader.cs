@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using static LogMonitoring.Contracts.LogEventErrorCodes;
 
@@ -116,7 +117,7 @@ public sealed class LogEventReader(LogEventReaderOptions options)
 
         foreach (var property in element.EnumerateObject())
         {
-            var field = KnownField(property.Name);
+            var field = KnownField(property);
             if (field != Field.None)
             {
                 if ((seen & field) != 0)
@@ -248,6 +249,27 @@ public sealed class LogEventReader(LogEventReaderOptions options)
         None = 0, Id = 1, Timestamp = 2, Level = 4, Service = 8, Message = 16, Metadata = 32,
         Host = 64, TraceId = 128, SpanId = 256, ReceivedAt = 512,
     }
+
+    // From the raw UTF-8 name where it holds no escape: reading JsonProperty.Name makes a string for every
+    // property of every event, only to compare it with ten constants.
+    private static Field KnownField(JsonProperty property)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        return raw.Contains((byte)'\\') ? KnownField(property.Name) : KnownField(raw);
+    }
+
+    private static Field KnownField(ReadOnlySpan<byte> name) =>
+        name.SequenceEqual("id"u8) ? Field.Id
+        : name.SequenceEqual("timestamp"u8) ? Field.Timestamp
+        : name.SequenceEqual("level"u8) ? Field.Level
+        : name.SequenceEqual("service"u8) ? Field.Service
+        : name.SequenceEqual("message"u8) ? Field.Message
+        : name.SequenceEqual("metadata"u8) ? Field.Metadata
+        : name.SequenceEqual("host"u8) ? Field.Host
+        : name.SequenceEqual("trace_id"u8) ? Field.TraceId
+        : name.SequenceEqual("span_id"u8) ? Field.SpanId
+        : name.SequenceEqual("received_at"u8) ? Field.ReceivedAt
+        : Field.None;
 
     private static Field KnownField(string name) => name switch
     {

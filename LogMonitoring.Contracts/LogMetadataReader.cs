@@ -95,22 +95,37 @@ internal sealed class LogMetadataReader(LogLimits limits)
                     return;
                 }
 
-                HashSet<string>? names = null;
+                // Key names and paths become strings only where a rule needs the text (an escape, a broken rule, a
+                // nested value): made for every key of every event, they were a good part of ingest's garbage.
+                var count = element.GetPropertyCount();
+                HashSet<string>? names = count > SmallObject ? new(StringComparer.Ordinal) : null;
+                var index = 0;
                 foreach (var p in element.EnumerateObject())
                 {
                     keys++;
-                    if (!CheckKey(p.Name, path, errors))
+                    var raw = JsonMarshal.GetRawUtf8PropertyName(p);
+                    var escaped = raw.Contains((byte)'\\');
+                    if (!(escaped ? CheckKey(p.Name, path, errors) : CheckKey(raw, p, path, errors)))
                     {
                         return;
                     }
 
-                    if (!(names ??= new(StringComparer.Ordinal)).Add(p.Name))
+                    if (names is null ? IsRepeated(element, p, raw, escaped, index) : !names.Add(p.Name))
                     {
                         errors.Add(DuplicateError(path, p.Name));
                         return;
                     }
 
-                    Check(p.Value, path + "." + p.Name, depth + 1, ref keys, errors);
+                    if (p.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        Check(p.Value, path + "." + p.Name, depth + 1, ref keys, errors);
+                    }
+                    else
+                    {
+                        CheckText(p.Value);
+                    }
+
+                    index++;
                 }
 
                 break;
@@ -127,12 +142,48 @@ internal sealed class LogMetadataReader(LogLimits limits)
                 }
 
                 break;
-            case JsonValueKind.String when JsonMarshal.GetRawUtf8Value(element).IndexOf("\\u"u8) >= 0:
-                // Reading the value throws on an unpaired surrogate escape, which no store could encode.
-                _ = element.GetString();
+            case JsonValueKind.String:
+                CheckText(element);
                 break;
         }
     }
+
+    // Reading the value throws on an unpaired surrogate escape, which no store could encode.
+    private static void CheckText(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.String && JsonMarshal.GetRawUtf8Value(value).IndexOf("\\u"u8) >= 0)
+        {
+            _ = value.GetString();
+        }
+    }
+
+    /// <summary>Objects up to this many keys are checked for a repeated key by comparing names pairwise, without a set.</summary>
+    private const int SmallObject = 16;
+
+    /// <summary>Whether a key before position <paramref name="index"/> of the object has the same (unescaped) name.</summary>
+    private static bool IsRepeated(JsonElement element, JsonProperty property, ReadOnlySpan<byte> raw, bool escaped, int index)
+    {
+        var name = escaped ? property.Name : null;
+        var position = 0;
+        foreach (var earlier in element.EnumerateObject())
+        {
+            if (position++ == index)
+            {
+                return false;
+            }
+
+            if (name is null ? earlier.NameEquals(raw) : earlier.NameEquals(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The same rules as the string form below, on a name without escapes (so its raw bytes are its text).
+    private static bool CheckKey(ReadOnlySpan<byte> raw, JsonProperty property, string path, List<LogEventError> errors) =>
+        raw.Length > 0 && raw[0] != (byte)'$' || CheckKey(property.Name, path, errors);
 
     private static LogEventError DuplicateError(string path, string key) =>
         new(Duplicate, $"{path}.{TextPreview.Of(key)}", "appears more than once in its object (a repeated key is refused, not guessed at)");

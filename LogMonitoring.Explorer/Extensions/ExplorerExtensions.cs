@@ -1,11 +1,12 @@
 using LogMonitoring.Explorer.Components;
 using LogMonitoring.Explorer.StatsApi;
+using LogMonitoring.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 using Microsoft.FluentUI.AspNetCore.Components;
 
 namespace LogMonitoring.Explorer.Extensions;
 
-/// <summary>The explorer's wiring: Blazor (interactive server), Fluent UI, and the stats API client.</summary>
+/// <summary>The explorer's wiring: Blazor (interactive server), Fluent UI, the stats API client, the key ring replicas share, and private metrics.</summary>
 public static class ExplorerExtensions
 {
     /// <summary>
@@ -21,6 +22,14 @@ public static class ExplorerExtensions
         builder.Services.AddOptions<ExplorerOptions>().BindConfiguration(ExplorerOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddSharedKeyRing(builder.Configuration);
+        // Where /metrics must stay private (ApiKeys:ProtectMetrics, the cluster), ingest's and stats' API-key
+        // scheme guards it: only a key with metrics:read. The pages take no key of the explorer's own.
+        if (builder.Configuration.GetValue<bool>($"{ApiKeyOptions.SectionName}:{nameof(ApiKeyOptions.ProtectMetrics)}"))
+        {
+            builder.AddApiSecurity();
+        }
+
         builder.Services.AddFluentUIComponents();
         builder.Services.AddScoped<ApiKeySession>();
         builder.Services.AddSingleton(TimeProvider.System);

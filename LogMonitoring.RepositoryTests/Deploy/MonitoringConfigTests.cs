@@ -47,10 +47,11 @@ public partial class MonitoringConfigTests
         Assert.Equal(Canonical(shared["global"]), Canonical(kubernetes["global"]));
         var sharedJobs = Jobs(shared).Keys.ToHashSet();
         var kubernetesJobs = Jobs(kubernetes);
-        // Kubernetes adds Prometheus itself and the kubelets (volume statistics for the disk alerts).
-        Assert.Equal(sharedJobs.Order(), kubernetesJobs.Keys.Where(j => j is not ("prometheus" or "kubelet")).Order());
+        // Kubernetes adds Prometheus itself, the kubelets (volume statistics for the disk alerts) and the
+        // explorer's replicas (only there does it run several, behind cookie affinity).
+        Assert.Equal(sharedJobs.Order(), kubernetesJobs.Keys.Where(j => j is not ("prometheus" or "kubelet" or "explorer")).Order());
 
-        foreach (var job in sharedJobs)
+        foreach (var job in sharedJobs.Append("explorer"))
         {
             // Each job keeps the pods whose app.kubernetes.io/name is the job's name, on their "http" port.
             var relabels = ((List<object>)kubernetesJobs[job]["relabel_configs"]).Cast<Dictionary<object, object>>().ToList();
@@ -120,8 +121,8 @@ public partial class MonitoringConfigTests
         var config = LoadYaml(ConfigMapNamed("prometheus-config").Data["prometheus.yml"]);
         var prometheus = _rendered.Single<V1StatefulSet>("prometheus").Spec.Template.Spec;
         var backends = _rendered.All<V1Ingress>().SelectMany(i => i.Spec.Rules).SelectMany(r => r.Http.Paths)
-            .Select(p => p.Backend.Service.Name).Where(n => n is "ingest" or "stats" or "persister").Distinct().Order().ToList();
-        Assert.Equal(["ingest", "stats"], backends);
+            .Select(p => p.Backend.Service.Name).Where(n => n is "ingest" or "stats" or "persister" or "explorer").Distinct().Order().ToList();
+        Assert.Equal(["explorer", "ingest", "stats"], backends);
         foreach (var service in backends)
         {
             var container = Assert.Single(_rendered.Single<V1Deployment>(service).Spec.Template.Spec.Containers);

@@ -53,6 +53,7 @@ public class NetworkPolicyTests
         ("prometheus", "ingest", 8080, true),
         ("prometheus", "persister", 8080, true),
         ("prometheus", "stats", 8080, true),
+        ("prometheus", "explorer", 8080, true),
         ("ingest", "persister", 8080, false),
         ("grafana", "prometheus", 9090, true),
         ("grafana", "stats", 8080, true),

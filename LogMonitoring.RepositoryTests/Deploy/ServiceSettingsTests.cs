@@ -14,8 +14,11 @@ namespace LogMonitoring.RepositoryTests.Deploy;
 /// </summary>
 public class ServiceSettingsTests
 {
-    /// <summary>Prefixes of variables read by the runtime, the OpenTelemetry SDK, service discovery, the shared API-key security, or used to compose other values.</summary>
-    private static readonly string[] s_infrastructurePrefixes = ["ASPNETCORE_", "DOTNET_", "OTEL_", "Logging__", "ConnectionStrings__", "Kafka__Client__", "MONGO_", "ApiKeys__Keys__", "ApiKeys__ProtectMetrics", "services__"];
+    /// <summary>
+    /// Prefixes of variables read by the runtime, the OpenTelemetry SDK, service discovery, the shared API-key security,
+    /// the explorer's shared data-protection key (a Secret's value, checked in ExplorerReplicaTests), or used to compose other values.
+    /// </summary>
+    private static readonly string[] s_infrastructurePrefixes = ["ASPNETCORE_", "DOTNET_", "OTEL_", "Logging__", "ConnectionStrings__", "Kafka__Client__", "MONGO_", "ApiKeys__Keys__", "ApiKeys__ProtectMetrics", "DataProtection__Key", "services__"];
 
     public static TheoryData<string, string> ServicesByOverlay()
     {

@@ -11,7 +11,7 @@ public partial class ScrapeConfigTests
     private static readonly Dictionary<string, string> s_notScraped = new()
     {
         ["simulator"] = "a traffic generator for demos, not a LogMonitoring service",
-        ["explorer"] = "the web UI: it holds no data and moves no logs; its probes are the orchestrator's, and what it shows comes from stats, which is scraped",
+        ["explorer"] = "the web UI: it holds no data and moves no logs, and what it shows comes from stats, which is scraped; only Kubernetes, where it runs several replicas, scrapes it",
     };
 
     [Fact]
