@@ -123,7 +123,8 @@ public sealed class MongoLogStatisticsTests : LogStatisticsContract
             await Store.WriteBatchAsync(events, Ct);
             written.AddRange(events);
 
-            // The first replica opens a cycle and stops after 'step' of its steps (claim, count and apply half, apply all).
+            // The first replica opens a cycle and stops after 'step' of its steps: open, claim, apply part
+            // (half the minute buckets and every 5-minute one, no hourly one), apply all.
             var state = await store.ReadRollupStateAsync(Ct);
             var ids = await store.Logs.Find(MongoLogStore.PendingFilter).Sort(MongoLogStore.PendingOrder).Limit(store.MaxLogsPerCycle).Project(d => d.Id).ToListAsync(Ct);
             var cycle = new MongoLogStore.RollupCycle(state.Last!.Value + 1, ids, TakenOver: false);
@@ -134,13 +135,20 @@ public sealed class MongoLogStatisticsTests : LogStatisticsContract
             }
 
             List<StatsDocument> minutes = [];
-            if (step >= 2)
+            if (step == 2)
             {
                 minutes = await store.CountCycleAsync(cycle.Number, Ct);
-                await store.ApplyAsync(cycle.Number, step == 2 ? minutes.Take(minutes.Count / 2).ToList() : minutes, Ct);
+                var models = MongoLogStore.ApplyModels(minutes, cycle.Number);
+                await store.ApplyAsync(StatsInterval.OneMinute, models.Take(models.Count / 2).ToList(), Ct);
+                await store.ApplyAsync(StatsInterval.FiveMinutes, MongoLogStore.ApplyModels(MongoLogStore.Widen(minutes, StatsInterval.FiveMinutes), cycle.Number), Ct);
+            }
+            else if (step == 3)
+            {
+                minutes = await store.CountCycleAsync(cycle.Number, Ct);
+                await store.ApplyAsync(cycle.Number, minutes, Ct);
             }
 
-            // The other replica takes the cycle over; then the first wakes up and redoes its last step.
+            // The other replica takes the cycle over; then the first wakes up and applies its counts again.
             await Task.Delay(other.RollupTakeover + TimeSpan.FromMilliseconds(200), Ct);
             var takeover = await other.RollUpAsync("replica-b", Ct);
             Assert.True(takeover.Ran, $"takeover: {takeover}");

@@ -54,6 +54,7 @@ def collect(out):
     results = {"machine": load(os.path.join(out, "machine.json")),
                "producer": load_if_run(os.path.join(out, "producer.json")),
                "store": load_if_run(os.path.join(out, "store.json")),
+               "storeFloor": load_if_run(os.path.join(out, "store-floor.json")),
                "ingest": {}, "persister": None, "endToEnd": []}
     for fmt in ("ndjson", "json", "single"):
         path = os.path.join(out, f"ingest-{fmt}.json")
@@ -86,6 +87,8 @@ def collect(out):
         "ingestBatchedOverProducerCeiling": round(best_ingest / ceiling, 3) if ceiling and results["ingest"] else None,
         "persisterOverStoreCeiling": round(results["persister"]["storedPerSecond"] / store_ceiling, 3)
         if results["persister"] and store_ceiling else None,
+        "storeCeilingOverFloor": round(store_ceiling / results["storeFloor"]["insertedPerSecond"], 3)
+        if store_ceiling and results.get("storeFloor") else None,
     }
     return results
 
@@ -118,6 +121,10 @@ def markdown(r):
         s = r["store"]
         lines.append(f"| 3 | Store ceiling | SqliteLogStore.WriteBatchAsync, batches of {n(s['batchSize'])}, one writer | {n(s['insertedPerSecond'])} | | {s.get('cpuMicrosecondsPerEvent', '')} | "
                      f"{n(s['inserted'])} events into a new file |")
+    if r.get("storeFloor"):
+        s = r["storeFloor"]
+        lines.append(f"| 3 | Store floor | the same rows and schema with SQLite's own API: one prepared statement, one transaction per {n(s['batchSize'])} | {n(s['insertedPerSecond'])} | | {s.get('cpuMicrosecondsPerEvent', '')} | "
+                     f"{n(s['inserted'])} events into a new file |")
     if r["persister"]:
         d = r["persister"]
         lines.append(f"| 4 | Persister drain | 2 replicas, backlog of {n(d['expected'])} in Kafka | {n(d['storedPerSecond'])} | | {d['cpuMicrosecondsPerEvent']['persisters']} (both) | "
@@ -137,6 +144,8 @@ def markdown(r):
               if ratios["ingestBatchedOverProducerCeiling"] is not None else "- Ingest / producer ceiling: n/a",
               f"- Persister drain / store ceiling: **{ratios['persisterOverStoreCeiling']:.0%}**"
               if ratios["persisterOverStoreCeiling"] is not None else "- Persister / store ceiling: n/a",
+              f"- Store ceiling / store floor (the same rows with SQLite's own API): **{ratios['storeCeilingOverFloor']:.0%}**"
+              if ratios.get("storeCeilingOverFloor") is not None else "- Store ceiling / store floor: n/a",
               ""]
     if r["endToEnd"]:
         lines += ["Resident memory at steady state (median of samples every 5 s during each end-to-end run, MiB):", "",

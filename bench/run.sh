@@ -227,6 +227,9 @@ if step store; then
 log "3. store ceiling: $store_events events through SqliteLogStore.WriteBatchAsync"
 loadgen store --data-source "$work/ceiling.db" --events "$store_events" --event-size "$event_size" --json >"$out/store.json"
 rm -f "$work"/ceiling.db*
+log "3. store floor: the same rows into the same schema with SQLite's own API"
+loadgen store --floor --data-source "$work/floor.db" --events "$store_events" --event-size "$event_size" --json >"$out/store-floor.json"
+rm -f "$work"/floor.db*
 fi
 
 if step ingest; then

@@ -30,8 +30,8 @@ trap 'rm -rf "$work"' EXIT
 cp -r bench/testdata/sample-run "$work/run"
 printf '# Title\n\nhand-written\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\nafter\n' >"$work/doc.md"
 python3 bench/report.py "$work/run" --report "$work/doc.md" >/dev/null
-for expected in "Producer ceiling" "Ingest, ndjson" "Store ceiling" "Persister drain" "End to end at 10,000/s" \
-                "producer ceiling: \*\*" "store ceiling: \*\*" "hand-written" "after"; do
+for expected in "Producer ceiling" "Ingest, ndjson" "Store ceiling" "Store floor" "Persister drain" "End to end at 10,000/s" \
+                "producer ceiling: \*\*" "store ceiling: \*\*" "store floor (the same rows with SQLite's own API): \*\*" "hand-written" "after"; do
   grep -q "$expected" "$work/doc.md" || { echo "the report lacks: $expected" >&2; cat "$work/doc.md" >&2; exit 1; }
 done
 if grep -q "old table" "$work/doc.md"; then
@@ -42,7 +42,7 @@ python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['ratios'][
 
 echo "bench/report.py: a run of some steps (--only ingest,persister) becomes a report of those"
 cp -r bench/testdata/sample-run "$work/partial"
-rm "$work/partial/producer.json" "$work/partial/store.json"
+rm "$work/partial/producer.json" "$work/partial/store.json" "$work/partial/store-floor.json"
 python3 bench/report.py "$work/partial" >"$work/partial.md"
 grep -q "Ingest, ndjson" "$work/partial.md" || { echo "the partial report lacks the ingest rows" >&2; exit 1; }
 if grep -q "Producer ceiling" "$work/partial.md"; then echo "the partial report shows a step that did not run" >&2; exit 1; fi

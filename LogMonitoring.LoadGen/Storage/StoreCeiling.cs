@@ -18,12 +18,7 @@ public sealed class StoreCeiling(string dataSource, int eventBytes, int batchSiz
         var store = new SqliteLogStore($"Data Source={dataSource}");
         await store.InitializeAsync(cancellationToken);
 
-        // Built before the clock starts: ids and JSON are the producer's cost, not the store's.
-        var factory = new SyntheticEvents(eventBytes);
-        var now = DateTime.UtcNow;
-        var batches = Enumerable.Range(0, (events + batchSize - 1) / batchSize)
-            .Select(b => (IReadOnlyList<LogEvent>)Enumerable.Range(0, Math.Min(batchSize, events - (b * batchSize))).Select(_ => factory.NextAccepted(now)).ToList())
-            .ToList();
+        var batches = BuildBatches(eventBytes, batchSize, events);
 
         var started = Stopwatch.GetTimestamp();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -37,5 +32,18 @@ public sealed class StoreCeiling(string dataSource, int eventBytes, int batchSiz
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         return new StoreCeilingSummary(dataSource, events, inserted, batchSize, Math.Round(elapsed, 3), Math.Round(inserted / elapsed, 1),
             Math.Round(cpu.TotalMicroseconds / Math.Max(1, inserted), 2));
+    }
+
+    /// <summary>
+    /// The events of a run, built before the clock starts (ids and JSON are the producer's cost, not the
+    /// store's); the floor (<see cref="StoreFloor"/>) writes the same kind of rows.
+    /// </summary>
+    internal static List<IReadOnlyList<LogEvent>> BuildBatches(int eventBytes, int batchSize, int events)
+    {
+        var factory = new SyntheticEvents(eventBytes);
+        var now = DateTime.UtcNow;
+        return Enumerable.Range(0, (events + batchSize - 1) / batchSize)
+            .Select(b => (IReadOnlyList<LogEvent>)Enumerable.Range(0, Math.Min(batchSize, events - (b * batchSize))).Select(_ => factory.NextAccepted(now)).ToList())
+            .ToList();
     }
 }

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace LogMonitoring.Stats.Rollups;
 
 /// <summary>
-/// Runs a rollup cycle every <see cref="StatsOptions.RollupPeriod"/>. Every stats replica runs one; the
+/// Runs a rollup cycle every <see cref="StatsOptions.RollupPeriod"/>, and the next one at once while a cycle
+/// leaves logs uncounted (a backlog, bounded per cycle by the store). Every stats replica runs one; the
 /// store makes concurrent cycles safe (see <see cref="ILogStatistics"/>), so replicas need no coordination here.
 /// </summary>
 public sealed partial class RollupScheduler(
@@ -24,23 +25,37 @@ public sealed partial class RollupScheduler(
         using var timer = new PeriodicTimer(options.Value.RollupPeriod);
         do
         {
-            var started = Stopwatch.GetTimestamp();
-            try
+            // A backlog larger than one cycle takes is worked off cycle after cycle, not one cycle per period.
+            RollupCycleResult? result;
+            do
             {
-                var result = await statistics.RollUpAsync(_replica, stoppingToken);
-                if (result.Ran)
-                {
-                    metrics.CycleCompleted(Stopwatch.GetElapsedTime(started));
-                    metrics.SetFreshnessLag(result.FreshnessLag);
-                    LogCycle(result.BucketsTouched, result.LogsCounted, result.CaughtUp, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
+                result = await RunCycleAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogCycleFailed(ex);
-            }
+            while (result is { Ran: true, CaughtUp: false } && !stoppingToken.IsCancellationRequested);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task<RollupCycleResult?> RunCycleAsync(CancellationToken stoppingToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await statistics.RollUpAsync(_replica, stoppingToken);
+            if (result.Ran)
+            {
+                metrics.CycleCompleted(Stopwatch.GetElapsedTime(started));
+                metrics.SetFreshnessLag(result.FreshnessLag);
+                LogCycle(result.BucketsTouched, result.LogsCounted, result.CaughtUp, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            return result;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCycleFailed(ex);
+            return null;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rollup cycle wrote {Buckets} minute buckets (new logs counted: {Logs}; caught up: {CaughtUp}) in {Milliseconds:F1} ms")]

@@ -293,7 +293,11 @@ public sealed partial class MongoLogStore
             { IsUpsert = true })
             .ToList();
 
-    /// <summary>Adds the cycle's counts to the buckets of every interval it has not been added to yet.</summary>
+    /// <summary>
+    /// Adds the cycle's counts to the buckets of every interval it has not been added to yet. Each bucket gets
+    /// the cycle's whole count for it in one update, so a cycle stopped part way leaves every bucket either
+    /// with the cycle or without it, never with part of it.
+    /// </summary>
     internal async Task ApplyAsync(long cycle, IReadOnlyList<StatsDocument> minutes, CancellationToken cancellationToken)
     {
         if (minutes.Count == 0)
@@ -303,12 +307,14 @@ public sealed partial class MongoLogStore
 
         foreach (var interval in StatsIntervals.All)
         {
-            var buckets = interval == StatsInterval.OneMinute ? minutes : Widen(minutes, interval);
-            await ApplyOnceAsync(Stats(interval), ApplyModels(buckets, cycle), cancellationToken);
+            await ApplyAsync(interval, ApplyModels(interval == StatsInterval.OneMinute ? minutes : Widen(minutes, interval), cycle), cancellationToken);
         }
 
         await ApplyOnceAsync(Services, ServiceModels(minutes), cancellationToken);
     }
+
+    internal Task ApplyAsync(StatsInterval interval, IReadOnlyList<UpdateOneModel<StatsDocument>> models, CancellationToken cancellationToken) =>
+        ApplyOnceAsync(Stats(interval), models, cancellationToken);
 
     /// <summary>
     /// Unordered, so every bucket is tried. A bucket whose cycle is this one or later fails the filter, and

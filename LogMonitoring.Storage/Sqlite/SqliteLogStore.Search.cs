@@ -87,7 +87,8 @@ public sealed partial class SqliteLogStore : ILogSearch
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static void RegisterSearchFunctions(SqliteConnection connection) =>
+    /// <summary>The functions the schema's indexes and triggers call: every connection that writes logs needs them.</summary>
+    public static void RegisterSearchFunctions(SqliteConnection connection) =>
         connection.CreateFunction(SqliteFilter.FoldFunction, (string? text) => text is null ? null : TextFolding.Fold(text), isDeterministic: true);
 
     public async Task<LogPage> SearchAsync(LogQuery query, int limit, LogCursor? after, CancellationToken cancellationToken)
