@@ -29,11 +29,12 @@ public sealed class LogEventReader(LogEventReaderOptions options)
     /// <summary>Reads one event a sender posted; null, with the reasons added to <paramref name="errors"/>, when it is refused.</summary>
     /// <param name="receivedAt">When ingest received it: the default timestamp, the centre of the timestamp window, and its receive time.</param>
     public LogEvent? ReadFromSender(JsonElement element, DateTime receivedAt, List<LogEventError> errors) =>
-        Read(element, new Door(Now: receivedAt, CheckWindow: true, ReceivedAt: receivedAt, FallbackStoreId: null), errors);
+        Read(element, new Door(Now: receivedAt, CheckWindow: true, ReceivedAt: receivedAt, Position: null), errors);
 
     /// <summary>Reads one message of the logs topic; null, with the reasons added to <paramref name="errors"/>, when it can never be stored.</summary>
-    /// <param name="fallbackStoreId">The store id of an event that carries no id (<see cref="LogEventId.ForKafkaPosition"/>).</param>
-    public LogEvent? ReadFromTopic(ReadOnlySpan<byte> message, string fallbackStoreId, List<LogEventError> errors)
+    /// <param name="position">Where the message sits: an event that carries no id is stored under an id made from it
+    /// (computed only for such an event: it costs a SHA-1 hash).</param>
+    public LogEvent? ReadFromTopic(ReadOnlySpan<byte> message, TopicPosition position, List<LogEventError> errors)
     {
         var maxBytes = LogEventJson.MaxMessageBytes(Limits);
         if (message.Length > maxBytes)
@@ -74,15 +75,15 @@ public sealed class LogEventReader(LogEventReaderOptions options)
         using (document)
         {
             var now = options.Clock.GetUtcNow().UtcDateTime;
-            return Read(document.RootElement, new Door(Now: now, CheckWindow: false, ReceivedAt: null, FallbackStoreId: fallbackStoreId), errors);
+            return Read(document.RootElement, new Door(Now: now, CheckWindow: false, ReceivedAt: null, Position: position), errors);
         }
     }
 
     /// <summary>What differs between the doors.</summary>
     /// <param name="Now">The default timestamp and the centre of the window.</param>
     /// <param name="ReceivedAt">Stamped on the event; null keeps the receive time the event carries.</param>
-    /// <param name="FallbackStoreId">The store id of an event without an id; null gives it a new source id instead.</param>
-    private readonly record struct Door(DateTime Now, bool CheckWindow, DateTime? ReceivedAt, string? FallbackStoreId);
+    /// <param name="Position">The Kafka position an event without an id takes its store id from; null gives it a new source id instead.</param>
+    private readonly record struct Door(DateTime Now, bool CheckWindow, DateTime? ReceivedAt, TopicPosition? Position);
 
     private LogEvent? Read(JsonElement element, Door door, List<LogEventError> errors)
     {
@@ -214,10 +215,10 @@ public sealed class LogEventReader(LogEventReaderOptions options)
             return null;
         }
 
-        var (storeId, sourceId) = (id, door.FallbackStoreId) switch
+        var (storeId, sourceId) = (id, door.Position) switch
         {
             ({ } given, _) => (LogEventId.ForSource(service!, given), given),
-            (null, { } fallback) => (fallback, null),
+            (null, { } position) => (position.FallbackStoreId(), null),
             (null, null) => NewIds(service!),
         };
 

@@ -47,7 +47,7 @@ public sealed partial class LogBatchWriter(
             {
                 refused.Add(new(message, "event: the message has no value", "empty"));
             }
-            else if (reader.ReadFromTopic(value, LogEventId.ForKafkaPosition(message.Topic, message.Partition.Value, message.Offset.Value), errors) is { } logEvent)
+            else if (reader.ReadFromTopic(value, new TopicPosition(message.Topic, message.Partition.Value, message.Offset.Value), errors) is { } logEvent)
             {
                 events.Add(logEvent);
                 origins.Add(message);

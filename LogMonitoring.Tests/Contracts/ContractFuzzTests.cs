@@ -81,7 +81,7 @@ public sealed class ContractFuzzTests
         {
             var message = LogEventJson.ToUtf8Bytes(accepted);
             var errors = new List<LogEventError>();
-            var stored = Parser.Reader.ReadFromTopic(message, "fallback-unused", errors);
+            var stored = Parser.Reader.ReadFromTopic(message, new TopicPosition("logs", 0, 0), errors);
 
             // An event ingest acknowledged must be storable: a dead letter here would be an accepted event lost.
             Assert.True(stored is not null, $"accepted at ingest but refused from the topic: {string.Join("; ", errors)}\n{Encoding.UTF8.GetString(message)}");

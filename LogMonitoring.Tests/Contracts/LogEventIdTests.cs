@@ -56,7 +56,7 @@ public sealed class LogEventIdTests
         };
 
         var errors = new List<LogEventError>();
-        var read = new LogEventReader(new LogLimits()).ReadFromTopic(LogEventJson.ToUtf8Bytes(original), "unused", errors);
+        var read = new LogEventReader(new LogLimits()).ReadFromTopic(LogEventJson.ToUtf8Bytes(original), new TopicPosition("logs", 0, 0), errors);
         Assert.True(read is not null, string.Join(";", errors));
 
         Assert.Equal(original with { MetadataJson = null }, read! with { MetadataJson = null });
@@ -68,7 +68,7 @@ public sealed class LogEventIdTests
     {
         var errors = new List<LogEventError>();
         var fallback = LogEventId.ForKafkaPosition("logs", 0, 5);
-        var read = new LogEventReader(new LogLimits()).ReadFromTopic("""{"level":"INFO","service":"a","message":"m"}"""u8, fallback, errors);
+        var read = new LogEventReader(new LogLimits()).ReadFromTopic("""{"level":"INFO","service":"a","message":"m"}"""u8, new TopicPosition("logs", 0, 5), errors);
 
         Assert.Equal(fallback, read!.Id);
         Assert.Null(read.SourceId);

@@ -16,7 +16,7 @@ public sealed class LogEventReaderTests
         LogEvent? e;
         if (fromTopic)
         {
-            e = reader.ReadFromTopic(Encoding.UTF8.GetBytes(json), LogEventId.ForKafkaPosition("logs", 0, 0), errors);
+            e = reader.ReadFromTopic(Encoding.UTF8.GetBytes(json), new TopicPosition("logs", 0, 0), errors);
         }
         else
         {
@@ -107,12 +107,12 @@ public sealed class LogEventReaderTests
         var reader = new LogEventReader(new LogLimits());
         var errors = new List<LogEventError>();
 
-        Assert.Null(reader.ReadFromTopic("not json"u8, "fallback", errors));
-        Assert.Null(reader.ReadFromTopic("""{"level":"INFO","service":"a","message":"m"} {}"""u8, "fallback", errors));
-        Assert.Null(reader.ReadFromTopic(new byte[] { 0x7b, 0xff, 0x7d }, "fallback", errors));
+        Assert.Null(reader.ReadFromTopic("not json"u8, new TopicPosition("logs", 0, 0), errors));
+        Assert.Null(reader.ReadFromTopic("""{"level":"INFO","service":"a","message":"m"} {}"""u8, new TopicPosition("logs", 0, 0), errors));
+        Assert.Null(reader.ReadFromTopic(new byte[] { 0x7b, 0xff, 0x7d }, new TopicPosition("logs", 0, 0), errors));
         Assert.Equal([LogEventErrorCodes.NotJson, LogEventErrorCodes.NotJson, LogEventErrorCodes.NotJson], errors.Select(e => e.Code));
 
-        var read = reader.ReadFromTopic("""{"level":"INFO","service":"a","message":"m","received_at":"2024-01-15T10:30:01Z"}"""u8, "fallback", errors);
+        var read = reader.ReadFromTopic("""{"level":"INFO","service":"a","message":"m","received_at":"2024-01-15T10:30:01Z"}"""u8, new TopicPosition("logs", 0, 0), errors);
         Assert.Equal(new DateTime(2024, 1, 15, 10, 30, 1, DateTimeKind.Utc), read!.ReceivedAt);
         Assert.Equal("fallback", read.Id);
     }

@@ -24,7 +24,7 @@ public sealed class ValueDomainTests
     private static LogEvent? FromTopic(string json, out List<LogEventError> errors)
     {
         errors = [];
-        return Reader.ReadFromTopic(Encoding.UTF8.GetBytes(json), "fallback", errors);
+        return Reader.ReadFromTopic(Encoding.UTF8.GetBytes(json), new TopicPosition("logs", 0, 0), errors);
     }
 
     /// <summary>The MongoDB mapping end to end, without a server: the document as BSON bytes and back.</summary>

@@ -70,7 +70,7 @@ public sealed class GenerationTests
         for (var i = 0; i < 1000; i++)
         {
             var message = ids.Stamp(template, offset);
-            var logEvent = reader.ReadFromTopic(message, "fallback", []);
+            var logEvent = reader.ReadFromTopic(message, new TopicPosition("logs", 0, 0), []);
             Assert.NotNull(logEvent);
             Assert.True(seen.Add(logEvent.Id), "each stamped message must have its own store id");
         }

@@ -38,7 +38,7 @@ public sealed class StoreMappingProperties
     public void What_the_topic_reader_accepts_the_MongoDB_mapping_gives_back_unchanged(DomainEvent candidate)
     {
         var errors = new List<LogEventError>();
-        var e = Reader.ReadFromTopic(Encoding.UTF8.GetBytes(candidate.Json(receivedAt: true)), "fallback", errors);
+        var e = Reader.ReadFromTopic(Encoding.UTF8.GetBytes(candidate.Json(receivedAt: true)), new TopicPosition("logs", 0, 0), errors);
         AssertRoundTrips(candidate, e is null ? [] : [e]);
     }
 
