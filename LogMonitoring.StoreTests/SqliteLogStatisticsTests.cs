@@ -14,6 +14,17 @@ public sealed class SqliteLogStatisticsTests : LogStatisticsContract
     protected override ILogStore OpenSecondHandle(TimeProvider? clock = null) =>
         new SqliteLogStore(ConnectionString) { MaxLogsPerCycle = 700, Clock = clock ?? TimeProvider.System };
 
+    [Fact]
+    public async Task The_services_window_is_a_range_of_the_hourly_key_not_a_scan_of_the_history()
+    {
+        var store = (SqliteLogStore)Store;
+
+        var plan = await store.ExplainServicesWindowAsync(DateTime.UtcNow.AddHours(-24), TestContext.Current.CancellationToken);
+
+        Assert.Contains(plan, step => step.StartsWith("SEARCH logs_hourly_stats USING PRIMARY KEY (bucket>?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN logs_hourly_stats", StringComparison.Ordinal));
+    }
+
     public override ValueTask DisposeAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

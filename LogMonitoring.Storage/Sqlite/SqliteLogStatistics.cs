@@ -158,17 +158,36 @@ public sealed partial class SqliteLogStore
         return buckets;
     }
 
+    /// <summary>A range of the (bucket, service) key: the window's hours times the services, however much is kept.</summary>
+    internal const string ServicesWindowSql = """
+        SELECT service, SUM(trace), SUM(debug), SUM(info), SUM(warn), SUM(error), SUM(fatal)
+        FROM logs_hourly_stats WHERE bucket >= $since GROUP BY service
+        """;
+
+    /// <summary>SQLite's plan for the services window (EXPLAIN QUERY PLAN), one line per step; the tests assert it.</summary>
+    internal async Task<IReadOnlyList<string>> ExplainServicesWindowAsync(DateTime since, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + ServicesWindowSql;
+        command.Parameters.AddWithValue("$since", since.Ticks);
+        var plan = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            plan.Add(reader.GetString(3));
+        }
+
+        return plan;
+    }
+
     public async Task<IReadOnlyList<ServiceSummary>> GetServicesAsync(DateTime since, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         var counts = new Dictionary<string, LevelCounts>(StringComparer.Ordinal);
         await using (var window = connection.CreateCommand())
         {
-            // A range of the (bucket, service) key: the window's hours times the services, whatever is kept.
-            window.CommandText = """
-                SELECT service, SUM(trace), SUM(debug), SUM(info), SUM(warn), SUM(error), SUM(fatal)
-                FROM logs_hourly_stats WHERE bucket >= $since GROUP BY service
-                """;
+            window.CommandText = ServicesWindowSql;
             window.Parameters.AddWithValue("$since", since.Ticks);
             await using var reader = await window.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))

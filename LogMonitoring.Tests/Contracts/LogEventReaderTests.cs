@@ -114,7 +114,7 @@ public sealed class LogEventReaderTests
 
         var read = reader.ReadFromTopic("""{"level":"INFO","service":"a","message":"m","received_at":"2024-01-15T10:30:01Z"}"""u8, new TopicPosition("logs", 0, 0), errors);
         Assert.Equal(new DateTime(2024, 1, 15, 10, 30, 1, DateTimeKind.Utc), read!.ReceivedAt);
-        Assert.Equal("fallback", read.Id);
+        Assert.Equal(new TopicPosition("logs", 0, 0).FallbackStoreId(), read.Id);
     }
 
     [Fact]
