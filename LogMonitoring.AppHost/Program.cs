@@ -14,6 +14,7 @@ var apiKey = builder.AddParameter("api-key", ApiKeys.DevelopmentKey, publishValu
 var ingest = builder.AddProject<Projects.LogMonitoring_Ingest>("ingest")
     .WithApiKey(apiKey)
     .WithReference(backing.Kafka)
+    .WithBrokerRetention(backing)
     .WaitForBackingServices(backing)
     .WithHttpHealthCheck("/health");
 

@@ -32,10 +32,26 @@ public sealed class IngestOptions
 
     /// <summary>
     /// Past this share of what the broker retains of a partition, unread by the persisters, requests get 429:
-    /// retention would otherwise delete accepted logs before they are stored.
+    /// retention would otherwise delete accepted logs before they are stored. With the topic's retention known
+    /// (<see cref="TopicRetentionBytes"/>, or read from the broker) it is a share of its bytes less a segment, and
+    /// applies before anything is deleted; otherwise a share of the events the broker still holds, once it has
+    /// begun deleting.
     /// </summary>
     [Range(0.1, 1.0)]
     public double MaxLagShareOfRetained { get; set; } = 0.8;
+
+    /// <summary>
+    /// What the broker keeps of each partition of the topic, in bytes (the topic's <c>retention.bytes</c>). Unset,
+    /// ingest reads it, with <c>segment.bytes</c>, from the broker (DescribeConfigs) at every look. Set it, with
+    /// <see cref="TopicSegmentBytes"/>, for a broker whose limits are not topic configs: librdkafka's mock broker,
+    /// which the AppHost's embedded mode sets here.
+    /// </summary>
+    [Range(1L, long.MaxValue)]
+    public long? TopicRetentionBytes { get; set; }
+
+    /// <summary>The most the broker deletes at once (the topic's <c>segment.bytes</c>); set with <see cref="TopicRetentionBytes"/>.</summary>
+    [Range(1L, long.MaxValue)]
+    public long? TopicSegmentBytes { get; set; }
 
     /// <summary>How often ingest reads the persister group's lag.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]

@@ -211,8 +211,10 @@ log "starting the mock Kafka cluster"
 # dotnet itself in the background (not the loadgen function, whose $! is a subshell), so cleanup stops the broker.
 dotnet "$(bin LoadGen loadgen.dll)" kafka-mock >"$work/kafka.out" 2>"$out/logs/kafka.log" &
 pids+=("$!")
-for _ in $(seq 1 100); do [ -s "$work/kafka.out" ] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [ "$(wc -l <"$work/kafka.out")" -ge 2 ] && break; sleep 0.1; done
 bootstrap="$(head -1 "$work/kafka.out")"
+# Ingest's lag-gate settings for the mock broker: what it retains of a partition (the mock cannot be asked).
+read -r -a mock_retention < <(sed -n 2p "$work/kafka.out")
 [ -n "$bootstrap" ] || { echo "the mock Kafka cluster did not start" >&2; exit 1; }
 log "Kafka at $bootstrap"
 
@@ -232,7 +234,7 @@ fi
 
 if step ingest; then
 log "2. ingest over HTTP into Kafka (topic bench-ingest, no consumers)"
-start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port" Ingest__Topic=bench-ingest
+start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port" Ingest__Topic=bench-ingest "${mock_retention[@]}"
 wait_healthy "$ingest_url"
 # Warm every framing's code path first: measured cold, the first framing paid for the JIT compiling
 # ingest's hot paths (a tenth of its CPU in a profile) and read slower than it is.
@@ -277,7 +279,7 @@ start_readers
 for i in 0 1; do wait_healthy "http://127.0.0.1:${persister_ports[$i]}"; done
 
 log "5. end to end: ingest -> Kafka -> 2 persisters -> SQLite -> stats"
-start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port"
+start ingest "$(bin Ingest LogMonitoring.Ingest.dll)" "$ingest_port" "${mock_retention[@]}"
 wait_healthy "$ingest_url"
 for rate in $e2e_rates; do
   log "   $rate ev/s for ${e2e_duration}s"

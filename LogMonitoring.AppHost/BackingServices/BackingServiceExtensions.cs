@@ -57,6 +57,24 @@ public static class BackingServiceExtensions
         return resource;
     }
 
+    /// <summary>
+    /// Tells ingest's lag gate what the embedded mock broker retains of a partition, which it cannot read from the
+    /// broker, and to look every second; against a real Kafka it reads the topic's retention.bytes and
+    /// segment.bytes itself.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBrokerRetention(this IResourceBuilder<ProjectResource> ingest, BackingServices backing)
+    {
+        if (backing.Mode == BackingServiceMode.Embedded)
+        {
+            foreach (var (name, value) in MockKafkaCluster.IngestLagGateSettings)
+            {
+                ingest.WithEnvironment(name, value);
+            }
+        }
+
+        return ingest;
+    }
+
     private static (BackingServiceMode Mode, string Reason) ChooseMode(IDistributedApplicationBuilder builder)
     {
         var configured = builder.Configuration[ModeKey];

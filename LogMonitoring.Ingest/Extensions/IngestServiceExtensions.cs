@@ -20,7 +20,10 @@ public static class IngestServiceExtensions
     public static IHostApplicationBuilder AddIngestServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
+            .ValidateDataAnnotations()
+            .Validate(o => o.TopicRetentionBytes is null == o.TopicSegmentBytes is null,
+                $"Set {IngestOptions.SectionName}:{nameof(IngestOptions.TopicRetentionBytes)} and {nameof(IngestOptions.TopicSegmentBytes)} together, or neither (then they are read from the broker).")
+            .ValidateOnStart();
         builder.Services.AddOptions<LogLimits>().BindConfiguration(LogLimits.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
 
@@ -34,7 +37,9 @@ public static class IngestServiceExtensions
         builder.Services.AddSingleton<LogBatchParser>();
         builder.Services.AddSingleton<IngestMetrics>();
         builder.Services.AddSingleton<LogEventProducer>();
-        builder.Services.AddSingleton(sp => new RetentionHeadroom(sp.GetRequiredService<IOptions<IngestOptions>>().Value.MaxLagShareOfRetained));
+        builder.Services.AddSingleton<ProducedVolume>();
+        builder.Services.AddSingleton(sp => new RetentionHeadroom(
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.MaxLagShareOfRetained, sp.GetRequiredService<ProducedVolume>()));
         builder.Services.AddHostedService<ConsumerLagMonitor>();
         builder.Services.AddSingleton<IngestPipeline>();
         builder.AddIngestFormats();

@@ -32,11 +32,18 @@ public sealed partial class LogEventProducer : IDisposable
     private readonly IngestMetrics _metrics;
     private readonly ILogger<LogEventProducer> _logger;
     private readonly InFlightBudget _budget;
+    private readonly ProducedVolume _produced;
     private int _requestCounter;
 
     public LogEventProducer(
-        IConfiguration configuration, IOptions<IngestOptions> options, IngestMetrics metrics, LogMonitoring.Kafka.KafkaFatalErrors fatalErrors, ILogger<LogEventProducer> logger)
+        IConfiguration configuration,
+        IOptions<IngestOptions> options,
+        IngestMetrics metrics,
+        ProducedVolume produced,
+        LogMonitoring.Kafka.KafkaFatalErrors fatalErrors,
+        ILogger<LogEventProducer> logger)
     {
+        _produced = produced;
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
@@ -170,6 +177,11 @@ public sealed partial class LogEventProducer : IDisposable
                 Interlocked.Increment(ref _failed);
                 Interlocked.CompareExchange(ref _firstError, report.Error.Reason, null);
                 _owner._metrics.ProduceFailed(report.Error.Code.ToString());
+            }
+            else
+            {
+                // The request's average size stands for each of its events: the lag gate needs bytes per partition, not per event.
+                _owner._produced.Acknowledged(report.Partition.Value, _bytes / _count);
             }
 
             Done(1);

@@ -61,6 +61,33 @@ public sealed class MockKafkaCluster : IDisposable
 
     public const int DefaultLogPartitions = 12;
 
+    /// <summary>
+    /// The bytes of record batches the mock broker keeps per partition: when an append passes it, the oldest whole
+    /// batches are deleted (librdkafka's <c>rdkafka_mock.c</c>: <c>rd_kafka_mock_partition_init</c> sets
+    /// <c>max_size</c> to 5 MiB, and the mock API has no call to change it). Its other limit, 100,000 batches per
+    /// partition, is never reached first: a batch takes at least 61 bytes.
+    /// </summary>
+    public const long RetainedBytesPerPartition = 5 * 1024 * 1024;
+
+    /// <summary>
+    /// The most the mock broker deletes at once: one produced batch, at most librdkafka's <c>batch.size</c> default
+    /// of 1,000,000 bytes, which none of this system's producers changes.
+    /// </summary>
+    public const long LargestBatchBytes = 1_000_000;
+
+    /// <summary>
+    /// Ingest's lag-gate settings for this broker, as environment variables: its limits are not topic configs
+    /// ingest could read, so whoever starts ingest against it sets them. A partition holds only seconds of a
+    /// busy stream here, so ingest looks at the persisters' lag every second instead of every five: a gate
+    /// closed on an old look would stay closed after the persisters caught up.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> IngestLagGateSettings { get; } = new Dictionary<string, string>
+    {
+        ["Ingest__TopicRetentionBytes"] = RetainedBytesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Ingest__TopicSegmentBytes"] = LargestBatchBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Ingest__LagCheckInterval"] = "00:00:01",
+    };
+
     /// <summary>The brokers' addresses, <c>127.0.0.1:PORT,...</c> (new random ports at every start).</summary>
     public string BootstrapServers { get; }
 

@@ -14,7 +14,7 @@ internal static class KafkaMockCommand
             Description = "Partitions of the logs topic, created up front with logs.dlq (other topics get 4 on first use).",
             DefaultValueFactory = _ => MockKafkaCluster.DefaultLogPartitions,
         };
-        var command = new Command("kafka-mock", "Host librdkafka's in-memory mock Kafka cluster and print its bootstrap servers on the first line of stdout.")
+        var command = new Command("kafka-mock", "Host librdkafka's in-memory mock Kafka cluster; print its bootstrap servers on the first line of stdout, and ingest's lag-gate settings for it (what it retains) on the second.")
         {
             brokers,
             partitions,
@@ -23,6 +23,8 @@ internal static class KafkaMockCommand
         {
             using var cluster = new MockKafkaCluster(parse.GetValue(brokers), MockKafkaCluster.PipelineTopics(parse.GetValue(partitions)));
             Console.Out.WriteLine(cluster.BootstrapServers);
+            // Second line: ingest's lag-gate settings for this broker (what it retains of a partition; ingest cannot ask the mock).
+            Console.Out.WriteLine(string.Join(' ', MockKafkaCluster.IngestLagGateSettings.Select(s => $"{s.Key}={s.Value}")));
             Console.Out.Flush();
             try
             {

@@ -11,7 +11,8 @@ namespace LogMonitoring.ReliabilityTests.Infrastructure;
 /// broke mid-request, so the sender cannot tell). Events carry no sender id, so a duplicate in the
 /// store would show as the same sequence number stored twice, not be hidden by an idempotency key.
 /// </summary>
-public sealed class IngestLoad(string service, IReadOnlyList<ServiceProcess> ingests, int batchSize = 50)
+/// <param name="padding">Characters of random text added to each event's message: unlike the rest, it does not compress.</param>
+public sealed class IngestLoad(string service, IReadOnlyList<ServiceProcess> ingests, int batchSize = 50, int padding = 0)
 {
     private readonly ConcurrentBag<long> _acknowledged = [];
     private readonly ConcurrentBag<long> _unknown = [];
@@ -19,6 +20,7 @@ public sealed class IngestLoad(string service, IReadOnlyList<ServiceProcess> ing
     private long _next;
     private int _requests;
     private int _refused;
+    private int _refusedWithoutRetryAfter;
 
     public string Service { get; } = service;
 
@@ -32,6 +34,9 @@ public sealed class IngestLoad(string service, IReadOnlyList<ServiceProcess> ing
     public int Requests => _requests;
 
     public int Refused => _refused;
+
+    /// <summary>Requests answered 429 or 503 without a Retry-After header: the sender would not know when to come back.</summary>
+    public int RefusedWithoutRetryAfter => _refusedWithoutRetryAfter;
 
     /// <summary>How many requests got each HTTP status (0: no connection).</summary>
     public IReadOnlyDictionary<int, int> Statuses => _statuses;
@@ -73,7 +78,7 @@ public sealed class IngestLoad(string service, IReadOnlyList<ServiceProcess> ing
                 timestamp = now,
                 level = seq % 7 == 0 ? "ERROR" : "INFO",
                 service = Service,
-                message = $"reliability event {seq}",
+                message = padding == 0 ? $"reliability event {seq}" : $"reliability event {seq} {RandomText(padding)}",
                 metadata = new { seq },
             })).Append('\n');
         }
@@ -98,6 +103,10 @@ public sealed class IngestLoad(string service, IReadOnlyList<ServiceProcess> ing
             else
             {
                 Interlocked.Increment(ref _refused);
+                if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is null)
+                {
+                    Interlocked.Increment(ref _refusedWithoutRetryAfter);
+                }
             }
         }
         catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError)
@@ -116,6 +125,9 @@ public sealed class IngestLoad(string service, IReadOnlyList<ServiceProcess> ing
         _statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
         return status;
     }
+
+    private static string RandomText(int length) =>
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(length * 3 / 4 + 3))[..length];
 
     public string Describe() =>
         $"{Requests} requests, {Acknowledged.Count} events acknowledged, {Refused} requests refused, {Unknown.Count} events unknown; statuses " +

@@ -31,7 +31,10 @@ public sealed class ProcessSystem : IAsyncDisposable
 
     public string StoreConnectionString { get; }
 
-    public ServiceProcess AddIngest(IReadOnlyDictionary<string, string>? settings = null) => Add("Ingest", settings);
+    /// <summary>Ingest told what the mock broker retains, and to look every second, as the AppHost's embedded mode tells it.</summary>
+    public ServiceProcess AddIngest(IReadOnlyDictionary<string, string>? settings = null) =>
+        Add("Ingest", MockKafkaCluster.IngestLagGateSettings.Concat(settings ?? new Dictionary<string, string>())
+            .GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Last().Value));
 
     public ServiceProcess AddPersister(IReadOnlyDictionary<string, string>? settings = null)
     {
