@@ -38,6 +38,9 @@ public sealed class ExplorerFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The Prometheus the explorer's services page reads the pipeline's health from.</summary>
+    public PrometheusStandIn Prometheus { get; private set; } = null!;
+
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
@@ -46,11 +49,13 @@ public sealed class ExplorerFixture : IAsyncLifetime
         }
 
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        Prometheus = await PrometheusStandIn.StartAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.LogMonitoring_AppHost>(
             [
                 "--LogMonitoring:Mode=embedded",
                 $"--LogMonitoring:DataPath={_dataPath}",
                 "--DcpPublisher:RandomizePorts=true",
+                // The AppHost's Prometheus needs the fixed port 9090; the explorer reads a stand-in with known figures instead.
                 "--LogMonitoring:Prometheus=false",
                 "--DcpPublisher:WaitForResourceCleanup=false",
             ],
@@ -60,6 +65,8 @@ public sealed class ExplorerFixture : IAsyncLifetime
             .AddFilter("Aspire.Hosting", LogLevel.Warning)
             .AddFilter("System.Net.Http", LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
+        builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "explorer").Annotations.Add(
+            new EnvironmentCallbackAnnotation(variables => variables["Explorer__PrometheusUrl"] = Prometheus.Url.ToString()));
         builder.Services.ConfigureHttpClientDefaults(http => http.ConfigureHttpClient(c => c.Timeout = TimeSpan.FromMinutes(2)));
 
         App = await builder.BuildAsync(startup.Token);
@@ -123,16 +130,16 @@ public sealed class ExplorerFixture : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
-    public async Task<long> CountAsync(string query, CancellationToken cancellationToken, string start = "now-1h")
+    public async Task<long> CountAsync(string query, CancellationToken cancellationToken, string start = "now-1h", string? end = null)
     {
-        var url = $"/api/logs/count?q={Uri.EscapeDataString(query)}&start={Uri.EscapeDataString(start)}";
+        var url = $"/api/logs/count?q={Uri.EscapeDataString(query)}&start={Uri.EscapeDataString(start)}" + (end is null ? "" : $"&end={Uri.EscapeDataString(end)}");
         var body = await Stats.GetFromJsonAsync<JsonElement>(url, cancellationToken);
         return body.GetProperty("count").GetInt64();
     }
 
-    public static object Log(string service, string level, string message, object? metadata = null, string? host = null, string? traceId = null) => new
+    public static object Log(string service, string level, string message, object? metadata = null, string? host = null, string? traceId = null, DateTime? at = null) => new
     {
-        timestamp = DateTime.UtcNow.ToString("O"),
+        timestamp = (at ?? DateTime.UtcNow).ToString("O"),
         level,
         service,
         message,
@@ -156,6 +163,11 @@ public sealed class ExplorerFixture : IAsyncLifetime
         {
             await App.StopAsync();
             await App.DisposeAsync();
+        }
+
+        if (Prometheus is not null)
+        {
+            await Prometheus.DisposeAsync();
         }
 
         try

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -87,6 +88,61 @@ public sealed class SearchTests(ExplorerFixture system)
     }
 
     [Fact]
+    public async Task Dragging_across_the_histogram_zooms_into_that_range()
+    {
+        var service = ExplorerFixture.UniqueService("zoom");
+        var now = DateTime.UtcNow;
+        // One log every 2 minutes over the last 50 minutes, so any part of the hour in the middle holds some.
+        var logs = Enumerable.Range(1, 25)
+            .Select(i => ExplorerFixture.Log(service, i % 6 == 0 ? "ERROR" : "INFO", $"tick {2 * i} minutes ago", at: now.AddMinutes(-2 * i)))
+            .ToList();
+        var query = $"service:{service}";
+        await system.PostAndWaitAsync(query, logs, Ct);
+
+        var explorer = await system.OpenAsync($"/?q={Uri.EscapeDataString(query)}", height: 1000);
+        var total = explorer.Page.GetByTestId("histogram-total");
+        await Expect(total).ToHaveTextAsync("25");
+        await Expect(explorer.Page.Locator("#histogram .plot-container")).ToBeVisibleAsync();
+
+        // The plot area and the times at its edges (plotly's own axis, in the shown zone: Europe/Paris here).
+        var plot = explorer.Page.Locator("#histogram .nsewdrag");
+        var box = await plot.BoundingBoxAsync() ?? throw new InvalidOperationException("the histogram has no plot area");
+        var axis = await explorer.Page.EvaluateAsync<double[]>(
+            "() => { const ax = document.getElementById('histogram')._fullLayout.xaxis; return [ax.r2l(ax.range[0]), ax.r2l(ax.range[1])]; }");
+        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        DateTime AtFraction(double fraction) => TimeZoneInfo.ConvertTimeToUtc(
+            DateTime.SpecifyKind(DateTime.UnixEpoch.AddMilliseconds(axis[0] + fraction * (axis[1] - axis[0])), DateTimeKind.Unspecified), paris);
+
+        var y = box.Y + box.Height / 2;
+        await explorer.Page.Mouse.MoveAsync(box.X + box.Width * 0.3f, y);
+        await explorer.Page.Mouse.DownAsync();
+        await explorer.Page.Mouse.MoveAsync(box.X + box.Width * 0.7f, y, new() { Steps = 12 });
+        await explorer.Page.Mouse.UpAsync();
+
+        // The URL holds the dragged range, to within a few pixels' worth of time.
+        await Expect(explorer.Page).ToHaveURLAsync(new Regex("[?&]end="));
+        var parameters = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(explorer.Page.Url).Query);
+        string start = parameters["start"]!, end = parameters["end"]!;
+        var tolerance = TimeSpan.FromMilliseconds(3 * (axis[1] - axis[0]) / box.Width);
+        var parse = (string t) => DateTime.Parse(t, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind);
+        Assert.InRange(parse(start), AtFraction(0.3) - tolerance, AtFraction(0.3) + tolerance);
+        Assert.InRange(parse(end), AtFraction(0.7) - tolerance, AtFraction(0.7) + tolerance);
+        Assert.Equal(query, parameters["q"]);
+
+        // The histogram counts that range, as the count API does, and the list holds that range's logs.
+        var count = await system.CountAsync(query, Ct, start, end);
+        Assert.InRange(count, 1, 24);
+        await Expect(total).ToHaveTextAsync(count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var page = await system.Stats.GetFromJsonAsync<System.Text.Json.JsonElement>(
+            $"/api/logs?q={Uri.EscapeDataString(query)}&start={Uri.EscapeDataString(start)}&end={Uri.EscapeDataString(end)}&limit=100", Ct);
+        var expected = page.GetProperty("items").EnumerateArray().Select(l => l.GetProperty("message").GetString()!).ToArray();
+        Assert.Equal(count, expected.Length);
+        await Expect(explorer.Messages).ToHaveTextAsync(expected);
+        Assert.Empty(explorer.ConsoleErrors);
+        await explorer.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_shared_link_reopens_the_same_view_in_another_tab()
     {
         var service = ExplorerFixture.UniqueService("share");
@@ -100,11 +156,15 @@ public sealed class SearchTests(ExplorerFixture system)
         var first = await system.OpenAsync();
         await first.SearchAsync($"service:{service}");
         await Expect(first.Rows).ToHaveCountAsync(3);
+        // Each change is a new link: wait for it before the next (a change made while the page is still
+        // loading the previous one starts from the view it shows).
         await first.Page.GetByRole(AriaRole.Checkbox, new() { Name = "WARN" }).CheckAsync();
+        await Expect(first.Page).ToHaveURLAsync(new Regex("level=WARN"));
         await first.Page.GetByRole(AriaRole.Checkbox, new() { Name = "ERROR" }).CheckAsync();
-        await first.Page.GetByLabel("Time range").SelectOptionAsync("now-6h");
-        await Expect(first.Rows).ToHaveCountAsync(2);
         await Expect(first.Page).ToHaveURLAsync(new Regex("level=WARN(%2C|,)ERROR"));
+        await first.Page.GetByLabel("Time range").SelectOptionAsync("now-6h");
+        await Expect(first.Page).ToHaveURLAsync(new Regex("start=now-6h"));
+        await Expect(first.Rows).ToHaveCountAsync(2);
         var link = first.Page.Url;
         var shown = await first.Messages.AllTextContentsAsync();
 

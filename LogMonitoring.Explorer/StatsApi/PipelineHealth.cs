@@ -27,7 +27,9 @@ public sealed class PrometheusClient(IHttpClientFactory clients, IOptions<Explor
     internal const string LostQuery = "sum(increase(logmon_persister_events_lost_total[1h]))";
     internal const string FreshnessQuery = "max(logmon_stats_freshness_lag_seconds)";
 
-    public bool IsConfigured => options.Value.PrometheusUrl is not null;
+    public Uri? Url => options.Value.PrometheusUrl;
+
+    public bool IsConfigured => Url is not null;
 
     public async Task<PipelineHealth> GetAsync(CancellationToken cancellationToken)
     {
