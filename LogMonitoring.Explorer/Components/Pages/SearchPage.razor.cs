@@ -150,6 +150,10 @@ public sealed partial class SearchPage
         {
             // The picker stays empty; typing service:NAME in the query still works.
         }
+        catch (OperationCanceledException)
+        {
+            // The user left the page before the list came.
+        }
     }
 
     /// <summary>
@@ -376,8 +380,9 @@ public sealed partial class SearchPage
     public async ValueTask DisposeAsync()
     {
         await StopTailAsync();
+        // Cancelled, not disposed: a first render still under way when the user leaves reads its token
+        // afterwards, and a source without timer or links holds nothing to release.
         await _viewCancellation.CancelAsync();
-        _viewCancellation.Dispose();
         _self?.Dispose();
         if (_module is not null)
         {
