@@ -10,6 +10,7 @@ var root = new RootCommand("LogMonitoring load generator: drives the ingest API 
     WaitStoredCommand.Create(),
     RollupCostCommand.Create(),
     SearchBenchCommand.Create(),
+    FirstResultsCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

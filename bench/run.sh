@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the pipeline in embedded mode on this machine, in one run: the plain Kafka producer and
 # the plain store insert (the ceilings), ingest over HTTP in three framings, the persisters draining a
-# backlog, and the whole pipeline end to end at held rates with a loss check and freshness probes.
+# backlog, and the whole pipeline end to end at held rates with a loss check and freshness probes; then
+# the query language on a large store, and how soon the explorer shows the first logs of a link.
 # It starts everything it measures on its own ports (6100-6199), and stops it all when it ends.
 set -euo pipefail
 
@@ -21,14 +22,18 @@ Usage: bench/run.sh [options]
   --search-events N     logs in the query benchmark's generated store (default: 10000000)
   --search-repeat N     timed runs of each query (default: 30)
   --search-store FILE   reuse this generated store instead of generating one (it is kept)
-  --only STEPS          run only these steps, comma-separated: producer,store,ingest,persister,e2e,search
+  --explorer-events N   logs in the explorer benchmark's generated store (default: 1000000)
+  --explorer-repeat N   timed loads of each explorer link (default: 20)
+  --explorer-store FILE reuse this generated store for the explorer benchmark (generated within the last hour)
+  --chromium PATH       the chromium the explorer benchmark drives (default: /usr/bin/chromium)
+  --only STEPS          run only these steps, comma-separated: producer,store,ingest,persister,e2e,search,explorer
                         (e2e starts the stats service and persisters itself when persister is not run)
   --search-only         run only the query benchmark (the same as --only search)
   --no-search           skip the query benchmark
   --no-build            use the Release builds already there
   --help                this text
 
-Needs: the .NET SDK, curl, python3. Writes results.json (every figure) and report.md into --out.
+Needs: the .NET SDK, curl, python3; chromium for the explorer step. Writes results.json (every figure) and report.md into --out.
 USAGE
 }
 
@@ -48,6 +53,10 @@ search_repeat=30
 search_store=""
 search=1
 only=""
+explorer_events=1000000
+explorer_repeat=20
+explorer_store=""
+chromium=/usr/bin/chromium
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
@@ -62,6 +71,10 @@ while [ $# -gt 0 ]; do
     --search-events) search_events="$2"; shift 2 ;;
     --search-repeat) search_repeat="$2"; shift 2 ;;
     --search-store) search_store="$2"; shift 2 ;;
+    --explorer-events) explorer_events="$2"; shift 2 ;;
+    --explorer-repeat) explorer_repeat="$2"; shift 2 ;;
+    --explorer-store) explorer_store="$2"; shift 2 ;;
+    --chromium) chromium="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --search-only) only="search"; shift ;;
     --no-search) search=0; shift ;;
@@ -74,10 +87,13 @@ done
 # step NAME: true when the run includes that step (all of them without --only).
 step() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 for name in ${only//,/ }; do
-  case "$name" in producer|store|ingest|persister|e2e|search) ;; *) echo "unknown step in --only: $name" >&2; usage >&2; exit 64 ;; esac
+  case "$name" in producer|store|ingest|persister|e2e|search|explorer) ;; *) echo "unknown step in --only: $name" >&2; usage >&2; exit 64 ;; esac
 done
 [ "$search" -eq 1 ] || [ -z "$only" ] || ! step search || { echo "--no-search and --only search contradict each other" >&2; exit 64; }
 step search || search=0
+# The pipeline's steps need the mock Kafka cluster and the pipeline's services; search and explorer do not.
+pipeline=0
+for name in producer store ingest persister e2e; do step "$name" && pipeline=1; done
 
 out="${out:-$root/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$out/logs"
@@ -88,6 +104,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 ingest_port=6101
 stats_port=6102
 persister_ports=(6103 6104)
+explorer_port=6105
+explorer_stats_port=6106
+bootstrap=""
 ingest_url="http://127.0.0.1:$ingest_port"
 stats_url="http://127.0.0.1:$stats_port"
 
@@ -103,15 +122,24 @@ trap cleanup EXIT INT TERM
 log() { echo "== $(date -u +%H:%M:%S) $*" >&2; }
 
 if [ "$build" -eq 1 ]; then
-  for project in LoadGen $([ "$only" = search ] || echo Ingest Persister Stats); do
+  for project in LoadGen $([ "$pipeline" -eq 0 ] || echo Ingest Persister Stats) $(step explorer && echo Stats); do
     log "building LogMonitoring.$project (Release)"
     dotnet build "$root/LogMonitoring.$project" -c Release -v quiet -nologo >"$out/logs/build-$project.log" 2>&1 \
       || { tail -30 "$out/logs/build-$project.log" >&2; exit 1; }
   done
+  if step explorer; then
+    # Published, as its image is: outside Development only a published app serves its libraries' static files.
+    log "publishing LogMonitoring.Explorer (Release)"
+    dotnet publish "$root/LogMonitoring.Explorer" -c Release -o "$root/LogMonitoring.Explorer/bin/Release/publish" -v quiet -nologo \
+      >"$out/logs/build-Explorer.log" 2>&1 || { tail -30 "$out/logs/build-Explorer.log" >&2; exit 1; }
+  fi
 fi
 bin() { echo "$root/LogMonitoring.$1/bin/Release/net10.0/$2"; }
 needed="LoadGen:loadgen"
-[ "$only" = search ] || needed="$needed Ingest:LogMonitoring.Ingest Persister:LogMonitoring.Persister Stats:LogMonitoring.Stats"
+[ "$pipeline" -eq 0 ] || needed="$needed Ingest:LogMonitoring.Ingest Persister:LogMonitoring.Persister Stats:LogMonitoring.Stats"
+! step explorer || needed="$needed Stats:LogMonitoring.Stats"
+explorer_dll="$root/LogMonitoring.Explorer/bin/Release/publish/LogMonitoring.Explorer.dll"
+! step explorer || [ -f "$explorer_dll" ] || { echo "no Release publish of LogMonitoring.Explorer ($explorer_dll): run without --no-build" >&2; exit 1; }
 for project in $needed; do
   dll="$(bin "${project%%:*}" "${project#*:}.dll")"
   [ -f "$dll" ] || { echo "no Release build of LogMonitoring.${project%%:*} ($dll): run without --no-build" >&2; exit 1; }
@@ -200,9 +228,42 @@ search_step() {
   [ -n "$search_store" ] || rm -f "$store" "$store-wal" "$store-shm"
 }
 
-if [ "$only" = search ]; then
-  search_step
-  python3 "$root/bench/search_report.py" "$out" ${report:+--report "$report"}
+# 7. First results in the explorer: a generated store behind the stats service, the explorer in front of it,
+# and chromium opening links to it; the floor is the same first page from the search API.
+explorer_step() {
+  local store="$explorer_store"
+  if [ -z "$store" ]; then
+    store="$work/explorer.db"
+    log "7. explorer first results: generating a store of $explorer_events logs"
+    loadgen search-bench --data-source "$store" --events "$explorer_events" --generate-only 2>"$out/logs/explorer-generate.log" \
+      || { tail -20 "$out/logs/explorer-generate.log" >&2; return 1; }
+  fi
+  local explorer_stats="http://127.0.0.1:$explorer_stats_port" explorer_url="http://127.0.0.1:$explorer_port"
+  start explorer-stats "$(bin Stats LogMonitoring.Stats.dll)" "$explorer_stats_port" ConnectionStrings__logstore="Data Source=$store" Search__IndexedFields__0=user_id
+  wait_healthy "$explorer_stats"
+  start explorer "$explorer_dll" "$explorer_port" Explorer__StatsUrl="$explorer_stats"
+  wait_healthy "$explorer_url"
+  log "   $explorer_repeat loads of each link in chromium, and as many first pages from the search API"
+  python3 -c 'import json, os, sys; json.dump({"loadAverageAtStart": round(os.getloadavg()[0], 2)}, open(sys.argv[1], "w"))' "$out/explorer-load.json"
+  loadgen first-results --explorer-url "$explorer_url" --stats-url "$explorer_stats" --chromium "$chromium" --repeat "$explorer_repeat" --json \
+    >"$out/explorer.json" 2>"$out/logs/explorer-bench.log" || { tail -20 "$out/logs/explorer-bench.log" >&2; return 1; }
+  python3 - "$out/explorer-load.json" "$store" <<'PY'
+import json, os, sqlite3, sys
+d = json.load(open(sys.argv[1]))
+d["loadAverageAtEnd"] = round(os.getloadavg()[0], 2)
+d["events"] = sqlite3.connect(f"file:{sys.argv[2]}?mode=ro", uri=True).execute("SELECT COUNT(*) FROM logs").fetchone()[0]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+  stop explorer
+  stop explorer-stats
+  [ -n "$explorer_store" ] || rm -f "$store" "$store-wal" "$store-shm"
+}
+
+if [ "$pipeline" -eq 0 ]; then
+  if [ "$search" -eq 1 ]; then search_step; fi
+  if step explorer; then explorer_step; fi
+  if [ "$search" -eq 1 ]; then python3 "$root/bench/search_report.py" "$out" ${report:+--report "$report"}; fi
+  if step explorer; then python3 "$root/bench/explorer_report.py" "$out" ${report:+--report "$report"}; fi
   log "done: $out"
   exit 0
 fi
@@ -297,12 +358,14 @@ for rate in $e2e_rates; do
 done
 fi
 
-if [ "$search" -eq 1 ]; then
+if [ "$search" -eq 1 ] || step explorer; then
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  search_step
 fi
+if [ "$search" -eq 1 ]; then search_step; fi
+if step explorer; then explorer_step; fi
 
 log "writing $out/results.json and report"
 python3 "$root/bench/report.py" "$out" ${report:+--report "$report"}
 if [ "$search" -eq 1 ]; then python3 "$root/bench/search_report.py" "$out" ${report:+--report "$report"}; fi
+if step explorer; then python3 "$root/bench/explorer_report.py" "$out" ${report:+--report "$report"}; fi
 log "done: $out"

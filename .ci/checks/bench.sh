@@ -53,4 +53,11 @@ for expected in "search-bench:begin" "common-word\\|request" "MB per million log
   grep -q "$expected" "$work/doc.md" || { echo "the query report lacks: $expected" >&2; cat "$work/doc.md" >&2; exit 1; }
 done
 bench/run.sh --help | grep -q -- "--search-only"
+
+echo "bench/explorer_report.py: a recorded explorer benchmark becomes its table"
+python3 bench/explorer_report.py "$work/run" --report "$work/doc.md" >/dev/null
+for expected in "explorer-bench:begin" "First rows p50 / p95" "Explorer / API" "last hour" "hand-written"; do
+  grep -q "$expected" "$work/doc.md" || { echo "the explorer report lacks: $expected" >&2; cat "$work/doc.md" >&2; exit 1; }
+done
+bench/run.sh --help | grep -q -- "--explorer-events"
 echo "bench tooling: ok"

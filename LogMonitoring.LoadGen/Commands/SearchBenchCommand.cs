@@ -12,10 +12,11 @@ internal static class SearchBenchCommand
         var events = new Option<long>("--events") { Description = "Generate a new store with this many logs first (0: reuse the file)." };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs of each query (after two warm-up runs).", DefaultValueFactory = _ => 30 };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout." };
+        var generateOnly = new Option<bool>("--generate-only") { Description = "Generate the store and stop (the explorer's benchmark opens it through the stats service)." };
 
         var command = new Command("search-bench", "Time the query language on a large SQLite store, next to the same queries written by hand.")
         {
-            dataSource, events, repeat, json,
+            dataSource, events, repeat, json, generateOnly,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -31,6 +32,11 @@ internal static class SearchBenchCommand
                 }
 
                 seconds = (await new SearchCorpusGenerator(file, new SearchCorpusShape()).WriteAsync(generate, DateTime.UtcNow, Progress, cancellationToken)).TotalSeconds;
+            }
+
+            if (parse.GetValue(generateOnly))
+            {
+                return 0;
             }
 
             var summary = await new SearchBenchmark(file, parse.GetValue(repeat)).RunAsync(seconds, Progress, cancellationToken);
