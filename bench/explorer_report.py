@@ -8,6 +8,8 @@ import argparse
 import json
 import os
 
+from report_block import write_block
+
 BEGIN, END = "<!-- explorer-bench:begin -->", "<!-- explorer-bench:end -->"
 
 # From the issue: first results visible within 1 s on a store of 1,000,000 logs.
@@ -60,14 +62,7 @@ def main():
         f.write(table + "\n")
     print(table)
     if args.report:
-        text = open(args.report).read() if os.path.exists(args.report) else ""
-        block = f"{BEGIN}\n{table}\n{END}"
-        if BEGIN in text and END in text:
-            text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
-        with open(args.report, "w") as f:
-            f.write(text)
+        write_block(args.report, BEGIN, END, table)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ import argparse
 import json
 import os
 
+from report_block import write_block
+
 BEGIN, END = "<!-- search-bench:begin -->", "<!-- search-bench:end -->"
 
 # The goal each query is held to (ms at p99), from the issue: lookups and filtered pages 100 ms,
@@ -71,14 +73,7 @@ def main():
         f.write(table + "\n")
     print(table)
     if args.report:
-        text = open(args.report).read() if os.path.exists(args.report) else ""
-        block = f"{BEGIN}\n{table}\n{END}"
-        if BEGIN in text and END in text:
-            text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
-        with open(args.report, "w") as f:
-            f.write(text)
+        write_block(args.report, BEGIN, END, table)
 
 
 if __name__ == "__main__":
