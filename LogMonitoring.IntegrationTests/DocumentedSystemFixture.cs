@@ -40,6 +40,25 @@ public sealed class DocumentedSystemFixture : IAsyncLifetime
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, startup.Token);
             _ports[port] = _app.GetEndpoint(resource, "http");
         }
+
+        await WaitForPersistersConsumingAsync(startup.Token);
+    }
+
+    /// <summary>
+    /// A reader runs the commands with the simulator's logs already flowing: both persister replicas in the
+    /// group with their partitions. Healthy comes earlier, so a few answers in a row (the endpoint alternates
+    /// between the replicas) must show the per-partition lag the troubleshooting guide greps for.
+    /// </summary>
+    private async Task WaitForPersistersConsumingAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = _ports[5300] };
+        var inARow = 0;
+        while (inARow < 6)
+        {
+            var metrics = await http.GetStringAsync("/metrics", cancellationToken);
+            inARow = metrics.Contains("\nlogmon_persister_consumer_lag{", StringComparison.Ordinal) ? inARow + 1 : 0;
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
     }
 
     /// <summary>The block with each documented local address replaced by the test system's.</summary>

@@ -236,10 +236,13 @@ public sealed partial class LogBatchConsumer(
     {
         try
         {
-            foreach (var committed in consumer.Committed(partitions, TimeSpan.FromSeconds(10)))
+            var committedOffsets = consumer.Committed(partitions, TimeSpan.FromSeconds(10));
+            foreach (var committed in committedOffsets)
             {
                 _gaps.Assigned(committed.TopicPartition, committed.Offset);
             }
+
+            ReportLagAtAssignment(consumer, committedOffsets);
         }
         catch (KafkaException ex)
         {
@@ -278,6 +281,28 @@ public sealed partial class LogBatchConsumer(
         {
             _gaps.Revoked(p);
             metrics.ForgetPartition(p.Partition.Value);
+        }
+    }
+
+    /// <summary>
+    /// A partition's position and cached watermarks stay unknown until its first fetch returns, so a partition
+    /// nothing is written to would never get a lag series; the broker is asked once here instead.
+    /// </summary>
+    private void ReportLagAtAssignment(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> committedOffsets)
+    {
+        foreach (var committed in committedOffsets)
+        {
+            try
+            {
+                var watermarks = consumer.QueryWatermarkOffsets(committed.TopicPartition, TimeSpan.FromSeconds(5));
+                var from = committed.Offset.Value >= 0 ? committed.Offset.Value : watermarks.Low.Value;
+                metrics.SetLag(committed.Partition.Value, Math.Max(0, watermarks.High.Value - from));
+            }
+            catch (KafkaException ex)
+            {
+                // The regular update reports this partition after its first fetch.
+                LogConsumeError(ex, ex.Error.Code, ex.Error.Reason);
+            }
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class LogBatchConsumerTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private sealed record Member(LogBatchConsumer Consumer, FaultyStore Store, StoreWriteHealth Health, RecordingDeadLetters DeadLetters);
+    private sealed record Member(LogBatchConsumer Consumer, FaultyStore Store, StoreWriteHealth Health, RecordingDeadLetters DeadLetters, PersisterMetricsProbe Metrics);
 
     private async Task<Member> StartMemberAsync(FaultyStore? store = null)
     {
@@ -54,7 +54,7 @@ public sealed class LogBatchConsumerTests : IDisposable
         var consumer = new LogBatchConsumer(new KafkaClientFactory(configuration), options, initializer, writer, metrics.Metrics, health, new KafkaFatalErrors(), NullLogger<LogBatchConsumer>.Instance);
         await consumer.StartAsync(Ct);
         _owned.Add(new Stopper(consumer));
-        return new Member(consumer, store, health, deadLetters);
+        return new Member(consumer, store, health, deadLetters, metrics);
     }
 
     private T Own<T>(T disposable)
@@ -121,6 +121,22 @@ public sealed class LogBatchConsumerTests : IDisposable
         var stored = await store.AllAsync();
         Assert.Equal(40, stored.Select(e => e.Id).Distinct().Count());
         Assert.Empty(member.DeadLetters.Sent);
+    }
+
+    [Fact]
+    public async Task Every_assigned_partition_reports_its_lag_even_before_anything_is_written_to_it()
+    {
+        // Three events wait in partition 0 while the store is away; partition 1 never gets one.
+        Produce(0, 1);
+        Produce(2, 1);
+        Produce(4, 1);
+        var store = Own(new FaultyStore { Down = true });
+        var member = await StartMemberAsync(store);
+
+        await WaitUntil(() => member.Metrics.Lag().Count == 2, "a lag series for each of the two assigned partitions");
+        var lag = member.Metrics.Lag();
+        Assert.Equal(0, lag[1]);
+        Assert.InRange(lag[0], 0, 3);
     }
 
     [Fact]

@@ -109,6 +109,7 @@ public sealed class PersisterMetricsProbe : IDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly MeterListener _listener = new();
     private readonly Dictionary<string, long> _totals = [];
+    private readonly Dictionary<int, long> _lag = [];
 
     public PersisterMetricsProbe()
     {
@@ -121,11 +122,24 @@ public sealed class PersisterMetricsProbe : IDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             lock (_totals)
             {
-                _totals[instrument.Name] = _totals.GetValueOrDefault(instrument.Name) + value;
+                if (instrument.Name == "logmon.persister.consumer.lag")
+                {
+                    foreach (var tag in tags)
+                    {
+                        if (tag.Key == "partition")
+                        {
+                            _lag[(int)tag.Value!] = value;
+                        }
+                    }
+                }
+                else
+                {
+                    _totals[instrument.Name] = _totals.GetValueOrDefault(instrument.Name) + value;
+                }
             }
         });
         _listener.Start();
@@ -138,6 +152,21 @@ public sealed class PersisterMetricsProbe : IDisposable
         lock (_totals)
         {
             return _totals.GetValueOrDefault(instrument);
+        }
+    }
+
+    /// <summary>The lag gauge as a scrape would read it now: one value per partition it reports.</summary>
+    public Dictionary<int, long> Lag()
+    {
+        lock (_totals)
+        {
+            _lag.Clear();
+        }
+
+        _listener.RecordObservableInstruments();
+        lock (_totals)
+        {
+            return new Dictionary<int, long>(_lag);
         }
     }
 
