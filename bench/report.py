@@ -121,6 +121,10 @@ def markdown(r):
         s = r["store"]
         lines.append(f"| 3 | Store ceiling | SqliteLogStore.WriteBatchAsync, batches of {n(s['batchSize'])}, one writer | {n(s['insertedPerSecond'])} | | {s.get('cpuMicrosecondsPerEvent', '')} | "
                      f"{n(s['inserted'])} events into a new file |")
+    if r["store"] and r["store"].get("textIndex"):
+        t = r["store"]["textIndex"]
+        lines.append(f"| 3 | Store text index | SqliteLogStore.IndexTextAsync over the ceiling's rows, cycles of up to {n(t['batchSize'])}, off the write path | {n(t['indexedPerSecond'])} | | {t.get('cpuMicrosecondsPerEvent', '')} | "
+                     f"{n(t['indexed'])} logs in {t['cycles']} cycles |")
     if r.get("storeFloor"):
         s = r["storeFloor"]
         lines.append(f"| 3 | Store floor | the same rows and schema with SQLite's own API: one prepared statement, one transaction per {n(s['batchSize'])} | {n(s['insertedPerSecond'])} | | {s.get('cpuMicrosecondsPerEvent', '')} | "
