@@ -102,18 +102,21 @@ public sealed class MongoLogStatisticsTests : LogStatisticsContract
     }
 
     [Fact]
-    public async Task A_store_with_the_earlier_expiry_index_gets_the_partial_one_and_several_replicas_may_start_at_once()
+    public async Task A_store_with_the_earlier_indexes_gets_the_current_ones_and_several_replicas_may_start_at_once()
     {
         var logs = Database.GetCollection<LogDocument>(MongoLogStore.LogsCollection);
         await logs.Indexes.DropOneAsync(MongoLogStore.CountedTtlIndex, Ct);
         await logs.Indexes.CreateOneAsync(new CreateIndexModel<LogDocument>(
             Builders<LogDocument>.IndexKeys.Ascending(d => d.ExpireAt), new CreateIndexOptions { Name = MongoLogStore.LegacyTtlIndex, ExpireAfter = TimeSpan.Zero }), cancellationToken: Ct);
+        await logs.Indexes.CreateOneAsync(new CreateIndexModel<LogDocument>(
+            Builders<LogDocument>.IndexKeys.Ascending(d => d.StoredAt), new CreateIndexOptions { Name = "stored_at_1" }), cancellationToken: Ct);
 
         await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => new MongoLogStore(_connectionString!).InitializeAsync(Ct)));
 
         var names = (await (await logs.Indexes.ListAsync(Ct)).ToListAsync(Ct)).Select(i => i["name"].AsString).ToList();
         Assert.Contains(MongoLogStore.CountedTtlIndex, names);
-        Assert.DoesNotContain(MongoLogStore.LegacyTtlIndex, names);
+        Assert.Contains("stored_at_1__id_1", names);
+        Assert.All(MongoLogStore.ObsoleteIndexes, name => Assert.DoesNotContain(name, names));
     }
 
     [Fact]

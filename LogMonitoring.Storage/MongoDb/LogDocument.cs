@@ -77,28 +77,32 @@ public sealed class LogDocument
     [BsonElement("expire_at")]
     public DateTime ExpireAt { get; init; }
 
-    public static LogDocument From(LogEvent e, DateTime storedAt, DateTime expireAt) => new()
+    public static LogDocument From(LogEvent e, DateTime storedAt, DateTime expireAt)
     {
-        Id = e.Id,
-        SourceId = e.SourceId,
-        Timestamp = e.Timestamp,
-        TimestampTicks = BelowMillisecond(e.Timestamp),
-        Level = e.Level.ToWireName(),
-        Service = e.Service,
-        Message = e.Message,
-        Metadata = e.MetadataJson is null ? null : MetadataBson.ToBson(e.MetadataJson),
-        Host = e.Host,
-        TraceId = e.TraceId,
-        SpanId = e.SpanId,
-        ReceivedAt = e.ReceivedAt,
-        ReceivedAtTicks = e.ReceivedAt is { } received ? BelowMillisecond(received) : 0,
-        StoredAt = storedAt,
-        ExpireAt = expireAt,
-        Rollup = MongoLogStore.Uncounted,
-        TextFolded = MessageText.Fold(e.Message),
-        TextGrams = MessageText.Grams(e.Message),
-        TextLong = MessageText.IsLong(e.Message),
-    };
+        var (folded, grams) = MessageText.Index(e.Message);
+        return new()
+        {
+            Id = e.Id,
+            SourceId = e.SourceId,
+            Timestamp = e.Timestamp,
+            TimestampTicks = BelowMillisecond(e.Timestamp),
+            Level = e.Level.ToWireName(),
+            Service = e.Service,
+            Message = e.Message,
+            Metadata = e.MetadataJson is null ? null : MetadataBson.ToBson(e.MetadataJson),
+            Host = e.Host,
+            TraceId = e.TraceId,
+            SpanId = e.SpanId,
+            ReceivedAt = e.ReceivedAt,
+            ReceivedAtTicks = e.ReceivedAt is { } received ? BelowMillisecond(received) : 0,
+            StoredAt = storedAt,
+            ExpireAt = expireAt,
+            Rollup = MongoLogStore.Uncounted,
+            TextFolded = folded,
+            TextGrams = grams,
+            TextLong = grams is null,
+        };
+    }
 
     public LogEvent ToEvent() => new()
     {

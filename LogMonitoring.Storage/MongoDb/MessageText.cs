@@ -17,6 +17,13 @@ public static class MessageText
 
     public static IReadOnlyList<string>? Grams(string message) => Trigrams.Distinct(TextFolding.Fold(message), MaxGrams);
 
+    /// <summary>The folded message and its trigrams (null when there are more than <see cref="MaxGrams"/>), folding it once.</summary>
+    public static (string Folded, IReadOnlyList<string>? Grams) Index(string message)
+    {
+        var folded = TextFolding.Fold(message);
+        return (folded, Trigrams.Distinct(folded, MaxGrams));
+    }
+
     /// <summary>True when <see cref="Grams"/> is null; only messages longer than the cap are counted again.</summary>
     public static bool IsLong(string message) => message.Length > MaxGrams + 2 && Grams(message) is null;
 }

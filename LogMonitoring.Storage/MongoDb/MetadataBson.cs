@@ -1,8 +1,11 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using MongoDB.Bson;
+using BsonBinaryWriter = MongoDB.Bson.IO.BsonBinaryWriter;
 
 namespace LogMonitoring.Storage.MongoDb;
 
@@ -22,45 +25,187 @@ public static class MetadataBson
 
     private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// The metadata JSON as a BSON document, read once with a forward-only reader and written straight to BSON
+    /// bytes (no JSON or BSON object tree): the persister maps every event it stores through here.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A repeated key, or a string that is not valid UTF-16.</exception>
     public static BsonDocument ToBson(string json)
     {
-        using var document = JsonDocument.Parse(json);
-        return (BsonDocument)ToBson(document.RootElement);
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(json, rented);
+            var reader = new Utf8JsonReader(rented.AsSpan(0, length));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new FormatException("Metadata must be a JSON object.");
+            }
+
+            // One stream and writer per thread, written from the start for each document: a new writer per event
+            // cost more than the document it wrote.
+            var (output, writer) = t_output ??= NewOutput();
+            output.Position = 0;
+            WriteValue(ref reader, writer, []);
+            writer.Flush();
+            return new RawBsonDocument(output.GetBuffer().AsSpan(0, (int)output.Position).ToArray());
+        }
+        catch
+        {
+            // A document given up halfway leaves the writer inside it.
+            t_output = null;
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
-    public static BsonValue ToBson(JsonElement element)
+    [ThreadStatic]
+    private static (MemoryStream Output, BsonBinaryWriter Writer)? t_output;
+
+    private static (MemoryStream, BsonBinaryWriter) NewOutput()
     {
-        switch (element.ValueKind)
+        var output = new MemoryStream(4096);
+        return (output, new BsonBinaryWriter(output));
+    }
+
+    /// <param name="names">The keys of the objects being written, outermost first: a repeated key is found among its own object's.</param>
+    private static void WriteValue(ref Utf8JsonReader reader, BsonBinaryWriter writer, List<string> names)
+    {
+        switch (reader.TokenType)
         {
-            case JsonValueKind.Object:
-                // BsonDocument refuses a repeated name. The contract refuses repeated keys first; one that slipped
+            case JsonTokenType.StartObject:
+                // BSON would keep a repeated name. The contract refuses repeated keys first; one that slipped
                 // through fails this document alone (a permanent failure of one event, not of the batch).
-                var document = new BsonDocument();
-                foreach (var property in element.EnumerateObject())
+                writer.WriteStartDocument();
+                var first = names.Count;
+                HashSet<string>? many = null;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    document.Add(property.Name, ToBson(property.Value));
+                    var name = reader.GetString()!;
+                    if (IsRepeated(name, names, first, ref many))
+                    {
+                        throw new InvalidOperationException($"Duplicate element name '{name}'.");
+                    }
+
+                    names.Add(name);
+                    writer.WriteName(name);
+                    reader.Read();
+                    WriteValue(ref reader, writer, names);
                 }
 
-                return document;
-            case JsonValueKind.Array:
-                var array = new BsonArray();
-                foreach (var item in element.EnumerateArray())
+                names.RemoveRange(first, names.Count - first);
+                writer.WriteEndDocument();
+                break;
+            case JsonTokenType.StartArray:
+                writer.WriteStartArray();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    array.Add(ToBson(item));
+                    WriteValue(ref reader, writer, names);
                 }
 
-                return array;
-            case JsonValueKind.String:
-                return new BsonString(element.GetString());
-            case JsonValueKind.Number:
-                return Number(element.GetRawText());
-            case JsonValueKind.True:
-                return BsonBoolean.True;
-            case JsonValueKind.False:
-                return BsonBoolean.False;
+                writer.WriteEndArray();
+                break;
+            case JsonTokenType.String:
+                writer.WriteString(reader.GetString());
+                break;
+            case JsonTokenType.Number:
+                WriteNumber(ref reader, writer);
+                break;
+            case JsonTokenType.True:
+                writer.WriteBoolean(true);
+                break;
+            case JsonTokenType.False:
+                writer.WriteBoolean(false);
+                break;
             default:
-                return BsonNull.Value;
+                writer.WriteNull();
+                break;
         }
+    }
+
+    /// <summary>Up to this many keys an object is checked for a repeated one by comparing names, without a set.</summary>
+    private const int SmallObject = 16;
+
+    private static bool IsRepeated(string name, List<string> names, int first, ref HashSet<string>? many)
+    {
+        if (many is not null)
+        {
+            return !many.Add(name);
+        }
+
+        var keys = CollectionsMarshal.AsSpan(names)[first..];
+        if (keys.Length < SmallObject)
+        {
+            foreach (var key in keys)
+            {
+                if (string.Equals(key, name, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        many = new HashSet<string>(keys.ToArray(), StringComparer.Ordinal);
+        return !many.Add(name);
+    }
+
+    /// <summary>
+    /// <see cref="Number"/>'s choice, without making a string of the common numbers: an integer in Int32 or
+    /// Int64 range, and a number written exactly as its double's shortest form (12.5), are what they look like.
+    /// </summary>
+    private static void WriteNumber(ref Utf8JsonReader reader, BsonBinaryWriter writer)
+    {
+        var text = reader.ValueSpan;
+        if (text.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0)
+        {
+            if (reader.TryGetInt32(out var small))
+            {
+                writer.WriteInt32(small);
+                return;
+            }
+
+            if (reader.TryGetInt64(out var large))
+            {
+                writer.WriteInt64(large);
+                return;
+            }
+        }
+        else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) &&
+                 ShortestFormIs(d, text))
+        {
+            writer.WriteDouble(d);
+            return;
+        }
+
+        switch (Number(Encoding.UTF8.GetString(text)))
+        {
+            case BsonInt32 i:
+                writer.WriteInt32(i.Value);
+                break;
+            case BsonInt64 l:
+                writer.WriteInt64(l.Value);
+                break;
+            case BsonDouble f:
+                writer.WriteDouble(f.Value);
+                break;
+            case BsonDecimal128 m:
+                writer.WriteDecimal128(m.Value);
+                break;
+            case var other:
+                writer.WriteBinaryData(other.AsBsonBinaryData);
+                break;
+        }
+    }
+
+    private static bool ShortestFormIs(double d, ReadOnlySpan<byte> text)
+    {
+        Span<byte> shortest = stackalloc byte[32];
+        return d.TryFormat(shortest, out var written, "R", CultureInfo.InvariantCulture) && shortest[..written].SequenceEqual(text);
     }
 
     /// <summary>The BSON value that holds the JSON number <paramref name="text"/> exactly.</summary>

@@ -34,8 +34,6 @@ public sealed partial class MongoLogStore : ILogSearch
         }
     }
 
-    private static readonly string[] ObsoleteSearchIndexes = ["timestamp_-1_service_1", "level_1_timestamp_-1", "service_1_timestamp_-1"];
-
     /// <summary>The search indexes, by name; every one that serves a page ends in (timestamp, _id) descending.</summary>
     internal IReadOnlyList<CreateIndexModel<LogDocument>> SearchIndexes()
     {
@@ -62,16 +60,8 @@ public sealed partial class MongoLogStore : ILogSearch
         return indexes;
     }
 
-    private async Task InitializeSearchAsync(CancellationToken cancellationToken)
-    {
-        var existing = await (await Logs.Indexes.ListAsync(cancellationToken)).ToListAsync(cancellationToken);
-        foreach (var name in existing.Select(i => i["name"].AsString).Intersect(ObsoleteSearchIndexes))
-        {
-            await Logs.Indexes.DropOneAsync(name, cancellationToken);
-        }
-
-        await Logs.Indexes.CreateManyAsync(SearchIndexes(), cancellationToken);
-    }
+    private Task InitializeSearchAsync(CancellationToken cancellationToken) =>
+        Logs.Indexes.CreateManyAsync(SearchIndexes(), cancellationToken);
 
     public async Task<LogPage> SearchAsync(LogQuery query, int limit, LogCursor? after, CancellationToken cancellationToken)
     {

@@ -18,18 +18,33 @@ public sealed partial class MongoLogStore
     private const int IndexNotFound = 27;
 
     /// <summary>
-    /// <c>collMod</c> cannot add a partial filter to an index, so the old one is dropped and the new one
-    /// created under another name. Every replica may do this at once: a drop that finds the index gone, or a
-    /// create that finds it made, changes nothing. Between the two nothing expires, which only delays expiry.
+    /// Indexes earlier versions created that no query needs any more, dropped at start-up:
+    /// <list type="bullet">
+    /// <item>the earlier expiry index: <c>collMod</c> cannot add a partial filter to an index, so it is dropped
+    /// and the new one (<see cref="CountedTtlIndex"/>) created under another name. Between the two nothing
+    /// expires, which only delays expiry.</item>
+    /// <item><c>stored_at_1</c>: every query on <c>stored_at</c> (the live tail, the upgrade's marks below) is
+    /// served by <c>stored_at_1__id_1</c>, of which it is the prefix, and the rollups by the partial
+    /// <see cref="PendingIndex"/>. It cost every insert an index entry for nothing.</item>
+    /// <item>search indexes the search indexes of <see cref="SearchIndexes"/> replaced.</item>
+    /// </list>
     /// </summary>
-    private async Task ReplaceLegacyTtlIndexAsync(CancellationToken cancellationToken)
+    internal static readonly string[] ObsoleteIndexes =
+        [LegacyTtlIndex, "stored_at_1", "timestamp_-1_service_1", "level_1_timestamp_-1", "service_1_timestamp_-1"];
+
+    /// <summary>
+    /// Drops the named indexes where they exist. Every replica may do this at once: a drop that finds the
+    /// index gone changes nothing.
+    /// </summary>
+    private async Task DropIndexesAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
     {
         using var cursor = await Logs.Indexes.ListAsync(cancellationToken);
-        if ((await cursor.ToListAsync(cancellationToken)).Any(i => i.GetValue("name", "").AsString == LegacyTtlIndex))
+        var existing = (await cursor.ToListAsync(cancellationToken)).Select(i => i.GetValue("name", "").AsString);
+        foreach (var name in existing.Intersect(names))
         {
             try
             {
-                await Logs.Indexes.DropOneAsync(LegacyTtlIndex, cancellationToken);
+                await Logs.Indexes.DropOneAsync(name, cancellationToken);
             }
             catch (MongoCommandException ex) when (ex.Code == IndexNotFound)
             {

@@ -45,14 +45,7 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var keys = Builders<LogDocument>.IndexKeys;
-        await Logs.Indexes.CreateManyAsync(
-            [
-                new CreateIndexModel<LogDocument>(keys.Ascending(d => d.StoredAt),
-                    new CreateIndexOptions { Name = "stored_at_1" }),
-            ],
-            cancellationToken);
-        await ReplaceLegacyTtlIndexAsync(cancellationToken);
+        await DropIndexesAsync(ObsoleteIndexes, cancellationToken);
         await Logs.Indexes.CreateManyAsync(RollupIndexes(), cancellationToken);
         await InitializeSearchAsync(cancellationToken);
         await InitializeStatisticsAsync(cancellationToken);

@@ -21,8 +21,9 @@ public static class MongoTextBackfill
     /// <summary>The search fields of one stored message, shaped as <see cref="LogDocument.From"/> writes them, set if still missing.</summary>
     public static UpdateOneModel<LogDocument> Fill(string id, string message)
     {
-        var update = Builders<LogDocument>.Update.Set(d => d.TextFolded, MessageText.Fold(message));
-        update = MessageText.Grams(message) is { } grams ? update.Set(d => d.TextGrams, grams) : update.Set(d => d.TextLong, true);
+        var (folded, grams) = MessageText.Index(message);
+        var update = Builders<LogDocument>.Update.Set(d => d.TextFolded, folded);
+        update = grams is not null ? update.Set(d => d.TextGrams, grams) : update.Set(d => d.TextLong, true);
         return new UpdateOneModel<LogDocument>(F.Eq(d => d.Id, id) & Missing, update);
     }
 

@@ -67,6 +67,46 @@ public sealed class ValueDomainTests
     }
 
     [Theory]
+    [InlineData("18446744073709551615")]
+    [InlineData("-2147483648")]
+    [InlineData("2147483648")]
+    [InlineData("-0")]
+    [InlineData("-0.0")]
+    [InlineData("12.5")]
+    [InlineData("1.0")]
+    [InlineData("1e2")]
+    [InlineData("1E+2")]
+    [InlineData("0.1")]
+    [InlineData("4.9e-324")]
+    [InlineData("1e309")]
+    [InlineData("3.14159265358979323846264338327950288")]
+    [InlineData("1234567890123456789012345678901234567890")]
+    public void The_metadata_mapping_stores_a_number_as_the_number_rule_chooses(string number)
+    {
+        var metadata = MetadataBson.ToBson($$$"""{"n":{{{number}}},"in":{"list":[{{{number}}}]}}""");
+
+        var expected = MetadataBson.Number(number);
+        Assert.Equal(expected, metadata["n"]);
+        Assert.Equal(expected.BsonType, metadata["n"].BsonType);
+        Assert.Equal(expected, metadata["in"]["list"][0]);
+    }
+
+    [Theory]
+    [InlineData("""{"a":1,"a":2}""")]
+    [InlineData("""{"x":{"b":1,"c":[{"d":1,"d":1}]}}""")]
+    [InlineData("""{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k3":17}""")]
+    public void A_repeated_key_that_slipped_past_the_contract_fails_that_document_alone(string metadata)
+    {
+        var e = new LogEvent { Id = "x", Timestamp = Now, Level = LogEventLevel.Info, Service = "api", Message = "m", MetadataJson = metadata };
+
+        Assert.Throws<InvalidOperationException>(() => LogDocument.From(e, Now, Now));
+
+        // The next event maps as if nothing had happened; the same key in different objects is no repeat.
+        var next = e with { MetadataJson = """{"b":1,"x":{"b":2,"y":{"b":3}},"z":[{"b":4},{"b":5}]}""" };
+        Assert.Equal(next, ThroughMongoMapping(next));
+    }
+
+    [Theory]
     [InlineData("""{"level":"INFO","service":"api","message":"m","metadata":{"a":1,"a":2}}""", "metadata.a")]
     [InlineData("""{"level":"INFO","service":"api","message":"m","metadata":{"x":{"b":1,"b":1}}}""", "metadata.x.b")]
     [InlineData("""{"level":"INFO","service":"api","message":"m","metadata":{"region":"eu"},"region":"us"}""", "metadata.region")]
