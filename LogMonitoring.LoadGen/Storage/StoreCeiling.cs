@@ -1,37 +1,89 @@
 using System.Diagnostics;
 using LogMonitoring.Contracts;
 using LogMonitoring.LoadGen.Generation;
-using LogMonitoring.Storage.Sqlite;
+using LogMonitoring.Storage;
+using Microsoft.Data.Sqlite;
+using MongoDB.Driver;
 
 namespace LogMonitoring.LoadGen.Storage;
 
-public sealed record StoreCeilingSummary(string DataSource, long Events, long Inserted, int BatchSize, double DurationSeconds, double InsertedPerSecond, double CpuMicrosecondsPerEvent);
+public sealed record StoreCeilingSummary(string DataSource, long Events, long Inserted, int BatchSize, double DurationSeconds, double InsertedPerSecond, double CpuMicrosecondsPerEvent)
+{
+    /// <summary>The store written: sqlite or mongodb.</summary>
+    public string Store { get; init; } = "sqlite";
+
+    /// <summary>Batches written at once (each by its own writer, as persister replicas do).</summary>
+    public int Writers { get; init; } = 1;
+}
 
 /// <summary>
-/// The most the embedded store takes: the same events written straight through
-/// <see cref="SqliteLogStore.WriteBatchAsync"/> in the persister's batch size, with nothing in front.
+/// The most a store takes: the same events written straight through its <see cref="ILogStore.WriteBatchAsync"/>
+/// in the persister's batch size, with nothing in front. The store is the one a connection string names, as
+/// the services read it: the embedded SQLite file, or a MongoDB database (in CI, or on a user's cluster).
+/// The CPU figure is this process's: for MongoDB that is the client's share (mapping, BSON, compression), not the server's.
 /// </summary>
-public sealed class StoreCeiling(string dataSource, int eventBytes, int batchSize)
+public sealed class StoreCeiling(string connectionString, int eventBytes, int batchSize, int writers = 1)
 {
     public async Task<StoreCeilingSummary> RunAsync(int events, CancellationToken cancellationToken)
     {
-        var store = new SqliteLogStore($"Data Source={dataSource}");
+        var store = LogStoreExtensions.Create(connectionString);
         await store.InitializeAsync(cancellationToken);
+        var before = await store.CountAsync(new LogQuery(), cancellationToken);
+        if (before > 0)
+        {
+            // Test events must not land among real logs, and a fuller store measures something else.
+            throw new StoreNotEmptyException($"{Describe(connectionString)} already holds {before:N0} logs: give the store ceiling a new file or database.");
+        }
 
         var batches = BuildBatches(eventBytes, batchSize, events);
 
         var started = Stopwatch.GetTimestamp();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long inserted = 0;
-        foreach (var batch in batches)
-        {
-            inserted += (await store.WriteBatchAsync(batch, cancellationToken)).Inserted;
-        }
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = writers, CancellationToken = cancellationToken }, async (batch, ct) =>
+            Interlocked.Add(ref inserted, (await store.WriteBatchAsync(batch, ct)).Inserted));
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        return new StoreCeilingSummary(dataSource, events, inserted, batchSize, Math.Round(elapsed, 3), Math.Round(inserted / elapsed, 1),
-            Math.Round(cpu.TotalMicroseconds / Math.Max(1, inserted), 2));
+        return new StoreCeilingSummary(Describe(connectionString), events, inserted, batchSize, Math.Round(elapsed, 3), Math.Round(inserted / elapsed, 1),
+            Math.Round(cpu.TotalMicroseconds / Math.Max(1, inserted), 2))
+        {
+            Store = store.Kind,
+            Writers = writers,
+        };
+    }
+
+    /// <summary>
+    /// Removes what a run wrote: the MongoDB database, or the SQLite file. Only ever called after a run, which
+    /// refuses a store that already held logs, so it never removes anything the run did not fill.
+    /// </summary>
+    public static async Task DropAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        if (connectionString.StartsWith("mongodb", StringComparison.OrdinalIgnoreCase))
+        {
+            var url = MongoUrl.Create(connectionString);
+            await new MongoClient(url).DropDatabaseAsync(url.DatabaseName, cancellationToken);
+            return;
+        }
+
+        SqliteConnection.ClearAllPools();
+        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        foreach (var path in new[] { file, file + "-wal", file + "-shm" })
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Where the events went, without the credentials a MongoDB connection string may hold.</summary>
+    internal static string Describe(string connectionString)
+    {
+        if (connectionString.StartsWith("mongodb", StringComparison.OrdinalIgnoreCase))
+        {
+            var url = MongoUrl.Create(connectionString);
+            return $"mongodb://{string.Join(",", url.Servers)}/{url.DatabaseName}" + (url.Compressors.Any() ? $"?compressors={string.Join(",", url.Compressors.Select(c => c.Type))}" : "");
+        }
+
+        return new SqliteConnectionStringBuilder(connectionString).DataSource;
     }
 
     /// <summary>
@@ -47,3 +99,6 @@ public sealed class StoreCeiling(string dataSource, int eventBytes, int batchSiz
             .ToList();
     }
 }
+
+/// <summary>The store to fill already holds logs.</summary>
+public sealed class StoreNotEmptyException(string message) : Exception(message);
