@@ -110,13 +110,13 @@ public sealed class ExplorerFixture : IAsyncLifetime
         return explorer;
     }
 
-    /// <summary>Posts the logs (NDJSON) and waits until the stats API finds all of them by <paramref name="query"/>.</summary>
-    public async Task PostAndWaitAsync(string query, IReadOnlyList<object> logs, CancellationToken cancellationToken)
+    /// <summary>Posts the logs (NDJSON) and waits until the stats API finds all of them by <paramref name="query"/> from <paramref name="start"/>.</summary>
+    public async Task PostAndWaitAsync(string query, IReadOnlyList<object> logs, CancellationToken cancellationToken, string start = "now-1h")
     {
-        var before = await CountAsync(query, cancellationToken);
+        var before = await CountAsync(query, cancellationToken, start);
         await PostAsync(logs, cancellationToken);
         var clock = Stopwatch.StartNew();
-        while (await CountAsync(query, cancellationToken) < before + logs.Count)
+        while (await CountAsync(query, cancellationToken, start) < before + logs.Count)
         {
             Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"the {logs.Count} posted logs were not all searchable after 2 minutes ({query})");
             await Task.Delay(250, cancellationToken);

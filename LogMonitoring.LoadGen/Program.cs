@@ -6,6 +6,7 @@ var root = new RootCommand("LogMonitoring load generator: drives the ingest API 
     RunCommand.Create(),
     ProduceCommand.Create(),
     StoreCommand.Create(),
+    StoreFillCommand.Create(),
     KafkaMockCommand.Create(),
     WaitStoredCommand.Create(),
     RollupCostCommand.Create(),

@@ -6,24 +6,10 @@ using Microsoft.Data.Sqlite;
 
 namespace LogMonitoring.StoreTests;
 
-/// <summary>The search contract on the embedded store, plus its plans (EXPLAIN QUERY PLAN) and its text index.</summary>
-public sealed class SqliteLogSearchTests : LogSearchContract
+/// <summary>The search contract on the embedded store with every log in the text index, plus its plans (EXPLAIN QUERY PLAN) and its text index.</summary>
+public sealed class SqliteLogSearchTests : SqliteSearchContract
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("logmon-search-").FullName;
-
-    private string DataSource => Path.Combine(_folder, "logs.db");
-
-    private SqliteLogStore Sqlite => (SqliteLogStore)Store;
-
-    protected override Task<ILogStore> CreateStoreAsync(SearchOptions search) =>
-        Task.FromResult<ILogStore>(new SqliteLogStore($"Data Source={DataSource}") { Search = search });
-
-    public override ValueTask DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-        return ValueTask.CompletedTask;
-    }
+    protected override int IndexedLogs => Events.Count;
 
     public static TheoryData<string, string> PagePlans() => new()
     {
@@ -122,12 +108,13 @@ public sealed class SqliteLogSearchTests : LogSearchContract
         {
             await connection.OpenAsync(Ct);
             await using var command = connection.CreateCommand();
-            command.CommandText = "DROP TRIGGER logs_text_insert; DROP TRIGGER logs_text_delete; DROP TABLE logs_text;";
+            command.CommandText = "DROP TRIGGER logs_text_delete_indexed; DROP TABLE logs_text; DROP TABLE text_index_state;";
             await command.ExecuteNonQueryAsync(Ct);
         }
 
         await Store.InitializeAsync(Ct);
 
+        Assert.Equal(0, await Sqlite.UnindexedTextAsync(Ct));
         Assert.Equal(Events.Count(e => e.Message.Contains("timed", StringComparison.OrdinalIgnoreCase)), await Store.CountAsync(new LogQuery { Where = Q("timed") }, Ct));
     }
 

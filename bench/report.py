@@ -55,6 +55,7 @@ def collect(out):
                "producer": load_if_run(os.path.join(out, "producer.json")),
                "store": load_if_run(os.path.join(out, "store.json")),
                "storeFloor": load_if_run(os.path.join(out, "store-floor.json")),
+               "storeFill": load_if_run(os.path.join(out, "store-fill.json")),
                "ingest": {}, "persister": None, "endToEnd": []}
     for fmt in ("ndjson", "json", "single"):
         path = os.path.join(out, f"ingest-{fmt}.json")
@@ -89,6 +90,7 @@ def collect(out):
         if results["persister"] and store_ceiling else None,
         "storeCeilingOverFloor": round(store_ceiling / results["storeFloor"]["insertedPerSecond"], 3)
         if store_ceiling and results.get("storeFloor") else None,
+        "storeFillLastOverFirst": (results.get("storeFill") or {}).get("lastOverFirst"),
     }
     return results
 
@@ -121,10 +123,20 @@ def markdown(r):
         s = r["store"]
         lines.append(f"| 3 | Store ceiling | SqliteLogStore.WriteBatchAsync, batches of {n(s['batchSize'])}, one writer | {n(s['insertedPerSecond'])} | | {s.get('cpuMicrosecondsPerEvent', '')} | "
                      f"{n(s['inserted'])} events into a new file |")
+    if r["store"] and r["store"].get("textIndex"):
+        t = r["store"]["textIndex"]
+        lines.append(f"| 3 | Store text index | SqliteLogStore.IndexTextAsync over the ceiling's rows, cycles of up to {n(t['batchSize'])}, off the write path | {n(t['indexedPerSecond'])} | | {t.get('cpuMicrosecondsPerEvent', '')} | "
+                     f"{n(t['indexed'])} logs in {t['cycles']} cycles |")
     if r.get("storeFloor"):
         s = r["storeFloor"]
         lines.append(f"| 3 | Store floor | the same rows and schema with SQLite's own API: one prepared statement, one transaction per {n(s['batchSize'])} | {n(s['insertedPerSecond'])} | | {s.get('cpuMicrosecondsPerEvent', '')} | "
                      f"{n(s['inserted'])} events into a new file |")
+    if r.get("storeFill"):
+        f = r["storeFill"]
+        first, last = f["segments"][0], f["segments"][-1]
+        lines.append(f"| 3 | Store as it fills | SqliteLogStore.WriteBatchAsync, batches of {n(f['batchSize'])}, one writer, {len(f['segments'])} stretches | {n(last['insertedPerSecond'])} | | {last['cpuMicrosecondsPerEvent']} | "
+                     f"rows {n(first['rowsBefore'])}-{n(first['rowsAfter'])}: {n(first['insertedPerSecond'])}/s; rows {n(last['rowsBefore'])}-{n(last['rowsAfter'])}: {n(last['insertedPerSecond'])}/s; "
+                     f"slowest / fastest stretch {f['slowestOverFastest']:.0%}; {f['fileBytes'] / 2**30:.1f} GiB on disk |")
     if r["persister"]:
         d = r["persister"]
         lines.append(f"| 4 | Persister drain | 2 replicas, backlog of {n(d['expected'])} in Kafka | {n(d['storedPerSecond'])} | | {d['cpuMicrosecondsPerEvent']['persisters']} (both) | "
@@ -146,6 +158,8 @@ def markdown(r):
               if ratios["persisterOverStoreCeiling"] is not None else "- Persister / store ceiling: n/a",
               f"- Store ceiling / store floor (the same rows with SQLite's own API): **{ratios['storeCeilingOverFloor']:.0%}**"
               if ratios.get("storeCeilingOverFloor") is not None else "- Store ceiling / store floor: n/a",
+              f"- Store write rate, last stretch of the fill / first: **{ratios['storeFillLastOverFirst']:.0%}**"
+              if ratios.get("storeFillLastOverFirst") is not None else "- Store write rate as it fills: n/a",
               ""]
     if r["endToEnd"]:
         lines += ["Resident memory at steady state (median of samples every 5 s during each end-to-end run, MiB):", "",

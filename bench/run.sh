@@ -16,6 +16,8 @@ Usage: bench/run.sh [options]
   --ingest-duration SEC how long each ingest-only run lasts (default: 15)
   --producer-events N   events for the producer ceiling (default: 1000000)
   --store-events N      events for the store ceiling (default: 120000, the same as --backlog)
+  --fill-events N       events the store-fill step writes into one new file (default: 10000000)
+  --fill-segments N     stretches of the fill timed on their own (default: 10)
   --backlog N           events the persisters drain (default: 120000; the mock broker keeps ~5 MiB per partition)
   --event-size BYTES    approximate size of one event's JSON (default: 300)
   --report FILE         also write the Markdown report there (e.g. docs/benchmarks.md)
@@ -26,7 +28,7 @@ Usage: bench/run.sh [options]
   --explorer-repeat N   timed loads of each explorer link (default: 20)
   --explorer-store FILE reuse this generated store for the explorer benchmark (generated within the last hour)
   --chromium PATH       the chromium the explorer benchmark drives (default: /usr/bin/chromium)
-  --only STEPS          run only these steps, comma-separated: producer,store,ingest,persister,e2e,search,explorer
+  --only STEPS          run only these steps, comma-separated: producer,store,fill,ingest,persister,e2e,search,explorer
                         (e2e starts the stats service and persisters itself when persister is not run)
   --search-only         run only the query benchmark (the same as --only search)
   --no-search           skip the query benchmark
@@ -44,6 +46,8 @@ e2e_duration=60
 ingest_duration=15
 producer_events=1000000
 store_events=120000
+fill_events=10000000
+fill_segments=10
 backlog=120000
 event_size=300
 report=""
@@ -65,6 +69,8 @@ while [ $# -gt 0 ]; do
     --ingest-duration) ingest_duration="$2"; shift 2 ;;
     --producer-events) producer_events="$2"; shift 2 ;;
     --store-events) store_events="$2"; shift 2 ;;
+    --fill-events) fill_events="$2"; shift 2 ;;
+    --fill-segments) fill_segments="$2"; shift 2 ;;
     --backlog) backlog="$2"; shift 2 ;;
     --event-size) event_size="$2"; shift 2 ;;
     --report) report="$2"; shift 2 ;;
@@ -87,13 +93,13 @@ done
 # step NAME: true when the run includes that step (all of them without --only).
 step() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 for name in ${only//,/ }; do
-  case "$name" in producer|store|ingest|persister|e2e|search|explorer) ;; *) echo "unknown step in --only: $name" >&2; usage >&2; exit 64 ;; esac
+  case "$name" in producer|store|fill|ingest|persister|e2e|search|explorer) ;; *) echo "unknown step in --only: $name" >&2; usage >&2; exit 64 ;; esac
 done
 [ "$search" -eq 1 ] || [ -z "$only" ] || ! step search || { echo "--no-search and --only search contradict each other" >&2; exit 64; }
 step search || search=0
 # The pipeline's steps need the mock Kafka cluster and the pipeline's services; search and explorer do not.
 pipeline=0
-for name in producer store ingest persister e2e; do step "$name" && pipeline=1; done
+for name in producer store fill ingest persister e2e; do step "$name" && pipeline=1; done
 
 out="${out:-$root/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$out/logs"
@@ -291,6 +297,13 @@ rm -f "$work"/ceiling.db*
 log "3. store floor: the same rows into the same schema with SQLite's own API"
 loadgen store --floor --data-source "$work/floor.db" --events "$store_events" --event-size "$event_size" --json >"$out/store-floor.json"
 rm -f "$work"/floor.db*
+fi
+
+if step fill; then
+log "3. store as it fills: $fill_events events into one new file, in $fill_segments stretches timed on their own"
+loadgen store-fill --data-source "$work/fill.db" --events "$fill_events" --segments "$fill_segments" --event-size "$event_size" --json \
+  >"$out/store-fill.json" 2>"$out/logs/store-fill.log" || { tail -20 "$out/logs/store-fill.log" >&2; exit 1; }
+rm -f "$work"/fill.db*
 fi
 
 if step ingest; then

@@ -30,7 +30,7 @@ trap 'rm -rf "$work"' EXIT
 cp -r bench/testdata/sample-run "$work/run"
 printf '# Title\n\nhand-written\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\nafter\n' >"$work/doc.md"
 python3 bench/report.py "$work/run" --report "$work/doc.md" >/dev/null
-for expected in "Producer ceiling" "Ingest, ndjson" "Store ceiling" "Store floor" "Persister drain" "End to end at 10,000/s" \
+for expected in "Producer ceiling" "Ingest, ndjson" "Store ceiling" "Store text index" "Store floor" "Persister drain" "End to end at 10,000/s" \
                 "producer ceiling: \*\*" "store ceiling: \*\*" "store floor (the same rows with SQLite's own API): \*\*" "hand-written" "after"; do
   grep -q "$expected" "$work/doc.md" || { echo "the report lacks: $expected" >&2; cat "$work/doc.md" >&2; exit 1; }
 done

@@ -5,8 +5,9 @@ using MongoDB.Driver;
 namespace LogMonitoring.LoadGen.Commands;
 
 /// <summary>
-/// <c>loadgen store</c>: a store's bulk-insert ceiling (the embedded SQLite file, or with <c>--connection</c> any
-/// store a connection string names, MongoDB included), or with <c>--floor</c> the same rows written with SQLite's own API.
+/// <c>loadgen store</c>: a store's bulk-insert ceiling (the embedded SQLite file and its text index's cycles, or with
+/// <c>--connection</c> any store a connection string names, MongoDB included), or with <c>--floor</c> the same rows
+/// written with SQLite's own API.
 /// </summary>
 internal static class StoreCommand
 {
@@ -23,11 +24,12 @@ internal static class StoreCommand
         var eventSize = new Option<int>("--event-size") { Description = "Approximate size of one event's JSON, in bytes.", DefaultValueFactory = _ => 300 };
         var drop = new Option<bool>("--drop") { Description = "Remove what was written afterwards: the MongoDB database or the SQLite file." };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout." };
+        var textBatch = new Option<int?>("--text-index-batch") { Description = "SQLite: logs per text index cycle after the writes (the store's default when not given)." };
         var floor = new Option<bool>("--floor") { Description = "Write the rows with SQLite's own API (prepared statement, one transaction per batch) into the same schema: the floor under the store." };
 
         var command = new Command("store", "Bulk-insert events straight into a log store, with nothing in front of it.")
         {
-            dataSource, connection, events, batch, writers, eventSize, drop, json, floor,
+            dataSource, connection, events, batch, writers, eventSize, drop, json, floor, textBatch,
         };
         command.Validators.Add(result =>
         {
@@ -62,7 +64,7 @@ internal static class StoreCommand
             {
                 summary = parse.GetValue(floor)
                     ? await new StoreFloor(path!, size, batchSize).RunAsync(count, cancellationToken)
-                    : await new StoreCeiling(path is null ? parse.GetValue(connection)! : $"Data Source={path}", size, batchSize, parse.GetValue(writers))
+                    : await new StoreCeiling(path is null ? parse.GetValue(connection)! : $"Data Source={path}", size, batchSize, parse.GetValue(writers), parse.GetValue(textBatch))
                         .RunAsync(count, cancellationToken);
             }
             catch (StoreNotEmptyException ex)
@@ -76,9 +78,17 @@ internal static class StoreCommand
                 await StoreCeiling.DropAsync(path is null ? parse.GetValue(connection)! : $"Data Source={path}", cancellationToken);
             }
 
-            Output.Write(summary, parse.GetValue(json),
-                [$"{summary.Store}: inserted {summary.Inserted:N0} events in batches of {summary.BatchSize:N0} ({summary.Writers} at once) in {summary.DurationSeconds:0.00} s: " +
-                 $"{summary.InsertedPerSecond:N0} ev/s, {summary.CpuMicrosecondsPerEvent:0.0} CPU us/event in this process"]);
+            var lines = new List<string>
+            {
+                $"{summary.Store}: inserted {summary.Inserted:N0} events in batches of {summary.BatchSize:N0} ({summary.Writers} at once) in {summary.DurationSeconds:0.00} s: " +
+                $"{summary.InsertedPerSecond:N0} ev/s, {summary.CpuMicrosecondsPerEvent} CPU µs/event in this process",
+            };
+            if (summary.TextIndex is { } text)
+            {
+                lines.Add($"text index: {text.Indexed:N0} logs in {text.Cycles} cycles of up to {text.BatchSize:N0} in {text.DurationSeconds:0.00} s: {text.IndexedPerSecond:N0} logs/s, {text.CpuMicrosecondsPerEvent} CPU µs/log");
+            }
+
+            Output.Write(summary, parse.GetValue(json), lines);
             return 0;
         });
         return command;

@@ -2,12 +2,16 @@ using System.Diagnostics;
 using LogMonitoring.Contracts;
 using LogMonitoring.LoadGen.Generation;
 using LogMonitoring.Storage;
+using LogMonitoring.Storage.Search;
+using LogMonitoring.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using MongoDB.Driver;
 
 namespace LogMonitoring.LoadGen.Storage;
 
-public sealed record StoreCeilingSummary(string DataSource, long Events, long Inserted, int BatchSize, double DurationSeconds, double InsertedPerSecond, double CpuMicrosecondsPerEvent)
+public sealed record StoreCeilingSummary(
+    string DataSource, long Events, long Inserted, int BatchSize, double DurationSeconds, double InsertedPerSecond, double CpuMicrosecondsPerEvent,
+    TextIndexSummary? TextIndex = null)
 {
     /// <summary>The store written: sqlite or mongodb.</summary>
     public string Store { get; init; } = "sqlite";
@@ -16,17 +20,24 @@ public sealed record StoreCeilingSummary(string DataSource, long Events, long In
     public int Writers { get; init; } = 1;
 }
 
+/// <summary>The text index's cycles over what the ceiling wrote: its batch size, and its own rate and CPU per log.</summary>
+public sealed record TextIndexSummary(int BatchSize, long Indexed, int Cycles, double DurationSeconds, double IndexedPerSecond, double CpuMicrosecondsPerEvent);
+
 /// <summary>
 /// The most a store takes: the same events written straight through its <see cref="ILogStore.WriteBatchAsync"/>
 /// in the persister's batch size, with nothing in front. The store is the one a connection string names, as
 /// the services read it: the embedded SQLite file, or a MongoDB database (in CI, or on a user's cluster).
 /// The CPU figure is this process's: for MongoDB that is the client's share (mapping, BSON, compression), not the server's.
+/// SQLite fills its text index behind the writes: its cycles (<see cref="SqliteLogStore.IndexTextAsync"/>) over
+/// what was written are then timed on their own.
 /// </summary>
-public sealed class StoreCeiling(string connectionString, int eventBytes, int batchSize, int writers = 1)
+public sealed class StoreCeiling(string connectionString, int eventBytes, int batchSize, int writers = 1, int? textIndexBatchSize = null)
 {
     public async Task<StoreCeilingSummary> RunAsync(int events, CancellationToken cancellationToken)
     {
-        var store = LogStoreExtensions.Create(connectionString);
+        var store = textIndexBatchSize is { } textBatch && !IsMongoDb(connectionString)
+            ? new SqliteLogStore(connectionString) { TextIndexBatchSize = textBatch }
+            : LogStoreExtensions.Create(connectionString);
         await store.InitializeAsync(cancellationToken);
         var before = await store.CountAsync(new LogQuery(), cancellationToken);
         if (before > 0)
@@ -46,12 +57,35 @@ public sealed class StoreCeiling(string connectionString, int eventBytes, int ba
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         return new StoreCeilingSummary(Describe(connectionString), events, inserted, batchSize, Math.Round(elapsed, 3), Math.Round(inserted / elapsed, 1),
-            Math.Round(cpu.TotalMicroseconds / Math.Max(1, inserted), 2))
+            Math.Round(cpu.TotalMicroseconds / Math.Max(1, inserted), 2), store is SqliteLogStore sqlite ? await IndexTextAsync(sqlite, cancellationToken) : null)
         {
             Store = store.Kind,
             Writers = writers,
         };
     }
+
+    private static async Task<TextIndexSummary> IndexTextAsync(SqliteLogStore store, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long indexed = 0;
+        var cycles = 0;
+        TextIndexCycle cycle;
+        do
+        {
+            cycle = await store.IndexTextAsync(cancellationToken);
+            indexed += cycle.LogsIndexed;
+            cycles++;
+        }
+        while (!cycle.CaughtUp);
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        return new TextIndexSummary(store.TextIndexBatchSize, indexed, cycles, Math.Round(elapsed, 3), Math.Round(indexed / elapsed, 1),
+            Math.Round(cpu.TotalMicroseconds / Math.Max(1, indexed), 2));
+    }
+
+    private static bool IsMongoDb(string connectionString) => connectionString.StartsWith("mongodb", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Removes what a run wrote: the MongoDB database, or the SQLite file. Only ever called after a run, which
@@ -59,7 +93,7 @@ public sealed class StoreCeiling(string connectionString, int eventBytes, int ba
     /// </summary>
     public static async Task DropAsync(string connectionString, CancellationToken cancellationToken)
     {
-        if (connectionString.StartsWith("mongodb", StringComparison.OrdinalIgnoreCase))
+        if (IsMongoDb(connectionString))
         {
             var url = MongoUrl.Create(connectionString);
             await new MongoClient(url).DropDatabaseAsync(url.DatabaseName, cancellationToken);
@@ -77,7 +111,7 @@ public sealed class StoreCeiling(string connectionString, int eventBytes, int ba
     /// <summary>Where the events went, without the credentials a MongoDB connection string may hold.</summary>
     internal static string Describe(string connectionString)
     {
-        if (connectionString.StartsWith("mongodb", StringComparison.OrdinalIgnoreCase))
+        if (IsMongoDb(connectionString))
         {
             var url = MongoUrl.Create(connectionString);
             return $"mongodb://{string.Join(",", url.Servers)}/{url.DatabaseName}" + (url.Compressors.Any() ? $"?compressors={string.Join(",", url.Compressors.Select(c => c.Type))}" : "");

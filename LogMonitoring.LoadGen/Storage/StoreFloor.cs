@@ -8,8 +8,8 @@ using SQLitePCL;
 namespace LogMonitoring.LoadGen.Storage;
 
 /// <summary>
-/// The floor under the store ceiling: the same rows written into the same schema (tables, indexes, full-text
-/// triggers and the functions they call, made by <see cref="SqliteLogStore.InitializeAsync"/>) with SQLite's own API and nothing of ours in
+/// The floor under the store ceiling: the same rows written into the same schema (tables, indexes, triggers
+/// and the functions they call, made by <see cref="SqliteLogStore.InitializeAsync"/>) with SQLite's own API and nothing of ours in
 /// between: one prepared statement bound, stepped and reset per row, one transaction per batch. What the store
 /// ceiling loses against it is the cost of our layer and of ADO.NET; what both lose against an empty table is SQLite's.
 /// </summary>

@@ -6,7 +6,7 @@ using Scalar.AspNetCore;
 
 namespace LogMonitoring.Stats.Extensions;
 
-/// <summary>The stats service's wiring: options, the log store, the rollup, retention and text backfill workers, OpenAPI.</summary>
+/// <summary>The stats service's wiring: options, the log store, the rollup, retention, text index and text backfill workers, OpenAPI.</summary>
 public static class StatsServiceExtensions
 {
     public static IHostApplicationBuilder AddStatsServices(this IHostApplicationBuilder builder)
@@ -22,6 +22,7 @@ public static class StatsServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RollupScheduler>());
         builder.Services.AddHostedService<RetentionWorker>();
         builder.Services.AddHostedService<TextBackfillWorker>();
+        builder.Services.AddHostedService<TextIndexWorker>();
         builder.Services.AddOpenApi();
         return builder;
     }

@@ -18,6 +18,9 @@ internal sealed class SqliteFilter
     /// <summary>The full-text table: trigrams of each message, case-folded, rowid = logs.seq.</summary>
     public const string TextTable = "logs_text";
 
+    /// <summary>The text index's watermark: logs with a <c>seq</c> up to it are in <see cref="TextTable"/>.</summary>
+    public const string TextIndexState = "text_index_state";
+
     /// <summary>The SQL function that folds case as <see cref="TextFolding.Fold"/> does.</summary>
     public const string FoldFunction = "logmon_fold";
 
@@ -123,7 +126,11 @@ internal sealed class SqliteFilter
             return $"instr({FoldFunction}(message), {Parameter(text.Folded)}) > 0";
         }
 
-        return $"seq IN (SELECT rowid FROM {TextTable} WHERE {TextTable} MATCH {Parameter(TextPhrase(text.Folded))})";
+        // The index holds the logs up to its watermark; the few stored since are checked one by one, with the
+        // watermark read in this statement, so the two parts neither overlap nor leave a gap.
+        return $"seq IN (SELECT rowid FROM {TextTable} WHERE {TextTable} MATCH {Parameter(TextPhrase(text.Folded))}" +
+            $" UNION ALL SELECT unindexed.seq FROM logs AS unindexed WHERE unindexed.seq > (SELECT watermark FROM {TextIndexState} WHERE name = 'logs')" +
+            $" AND instr({FoldFunction}(unindexed.message), {Parameter(text.Folded)}) > 0)";
     }
 
     private static string Column(LogField field) => field switch

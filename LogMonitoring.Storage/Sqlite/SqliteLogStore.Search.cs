@@ -12,8 +12,8 @@ namespace LogMonitoring.Storage.Sqlite;
 /// <summary>
 /// Search on the embedded store. Every newest-first page walks an index that ends in (ts, id), so the
 /// sort costs nothing and the cursor condition is a bounded range (page 1,000 costs what page 1 costs).
-/// Text search uses an FTS5 trigram index of each message, case-folded in .NET (<see cref="TextFolding"/>)
-/// and kept in step with <c>logs</c> by triggers, inside the transaction that writes or deletes the log.
+/// Text search uses an FTS5 trigram index of each message, case-folded in .NET (<see cref="TextFolding"/>),
+/// filled behind a watermark off the write path; the logs above it are checked one by one (see <see cref="IndexTextAsync"/>).
 /// </summary>
 public sealed partial class SqliteLogStore : ILogSearch
 {
@@ -47,19 +47,6 @@ public sealed partial class SqliteLogStore : ILogSearch
         CREATE INDEX IF NOT EXISTS ix_logs_trace_id_ts_id ON logs (trace_id, ts, id) WHERE trace_id IS NOT NULL;
         """;
 
-    // Contentless (the text lives in logs), trigram, case-sensitive: the text is folded before it gets
-    // here, so a phrase match is exactly "the folded message contains the folded needle".
-    private static string TextSchema => $"""
-        CREATE VIRTUAL TABLE {SqliteFilter.TextTable} USING fts5(message, content='', contentless_delete=1, tokenize='trigram case_sensitive 1');
-        INSERT INTO {SqliteFilter.TextTable} (rowid, message) SELECT seq, {SqliteFilter.FoldFunction}(message) FROM logs;
-        CREATE TRIGGER IF NOT EXISTS logs_text_insert AFTER INSERT ON logs BEGIN
-            INSERT INTO {SqliteFilter.TextTable} (rowid, message) VALUES (new.seq, {SqliteFilter.FoldFunction}(new.message));
-        END;
-        CREATE TRIGGER IF NOT EXISTS logs_text_delete AFTER DELETE ON logs BEGIN
-            DELETE FROM {SqliteFilter.TextTable} WHERE rowid = old.seq;
-        END;
-        """;
-
     /// <summary>The configured metadata indexes: an expression index per field, ending in (ts, id).</summary>
     private string MetadataIndexSchema() => string.Concat(_indexedPaths.Select(p => $"""
 
@@ -74,7 +61,7 @@ public sealed partial class SqliteLogStore : ILogSearch
         return $"ix_logs_meta_{readable}_{hash}";
     }
 
-    /// <summary>Creates the text index (filling it from the logs already stored) and the search indexes, once.</summary>
+    /// <summary>Creates the search indexes and the text index (see <see cref="TextIndexSchema"/>), once.</summary>
     private async Task InitializeSearchAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = connection.BeginTransaction(deferred: false);
@@ -82,12 +69,13 @@ public sealed partial class SqliteLogStore : ILogSearch
         command.Transaction = transaction;
         command.CommandText = $"SELECT COUNT(*) FROM sqlite_master WHERE name = '{SqliteFilter.TextTable}'";
         var hasText = (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
-        command.CommandText = SearchSchema + MetadataIndexSchema() + (hasText ? "" : TextSchema);
+        command.CommandText = SearchSchema + MetadataIndexSchema() + TextIndexSchema(hasText);
+        command.Parameters.AddWithValue("$now", Clock.GetUtcNow().UtcDateTime.Ticks);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The functions the schema's indexes and triggers call: every connection that writes logs needs them.</summary>
+    /// <summary>The functions the schema's indexes, triggers and text queries call: every connection to the store needs them.</summary>
     public static void RegisterSearchFunctions(SqliteConnection connection) =>
         connection.CreateFunction(SqliteFilter.FoldFunction, (string? text) => text is null ? null : TextFolding.Fold(text), isDeterministic: true);
 

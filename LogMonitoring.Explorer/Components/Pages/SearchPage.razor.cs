@@ -23,7 +23,9 @@ public sealed partial class SearchPage
 
     private const string QueryPlaceholder = "Query: level:ERROR AND \"timed out\" (press / to focus)";
 
+    // The view whose results are shown; changes build on Latest, which includes those still on their way.
     private ExplorerView _view = new();
+    private readonly RequestedViews _requested = new();
     private string _draftQuery = "";
     private List<string> _services = [];
     private int _offsetMinutes;
@@ -53,6 +55,8 @@ public sealed partial class SearchPage
     private long _shownReceived;
     private IReadOnlyList<LogItem> _shownTail = [];
 
+    private ExplorerView Latest => _requested.Latest(_view);
+
     private string ApiKey => Session.Key ?? throw new InvalidOperationException("The page is shown only to a signed-in user.");
 
     protected override void OnInitialized() => _buffer = new TailBuffer(Options.Value.TailBufferSize);
@@ -60,9 +64,21 @@ public sealed partial class SearchPage
     protected override async Task OnParametersSetAsync()
     {
         var view = ExplorerView.FromUri(new Uri(Navigation.Uri));
+        if (_requested.Arrived(view))
+        {
+            // A newer change is on its way: loading this view would only be cancelled by it.
+            return;
+        }
+
         var sameFilters = _generation > 0 && view with { Utc = _view.Utc } == _view;
+        var queryChanged = _generation == 0 || view.Q != _view.Q;
         _view = view;
-        _draftQuery = view.Q;
+        if (queryChanged)
+        {
+            // Only a new query replaces the box's text: a level or range change keeps what the user is typing.
+            _draftQuery = view.Q;
+        }
+
         if (sameFilters)
         {
             return;
@@ -122,7 +138,11 @@ public sealed partial class SearchPage
     {
         try
         {
-            _histogram = await Stats.HistogramAsync(_view, ApiKey, cancellationToken);
+            var histogram = await Stats.HistogramAsync(_view, ApiKey, cancellationToken);
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                _histogram = histogram;
+            }
         }
         catch (StatsApiException ex)
         {
@@ -217,8 +237,8 @@ public sealed partial class SearchPage
 
     private async Task RunQueryAsync()
     {
-        var view = _view with { Q = _draftQuery.Trim() };
-        if (view == _view)
+        var view = Latest with { Q = _draftQuery.Trim() };
+        if (view == _view && !_requested.Pending)
         {
             // The same query again: read it again (new logs may have arrived).
             await StartViewAsync();
@@ -228,9 +248,16 @@ public sealed partial class SearchPage
         await NavigateAsync(view);
     }
 
+    /// <summary>Shows a view by putting it in the URL; the page loads it when the browser reports the URL back.</summary>
     private Task NavigateAsync(ExplorerView view)
     {
-        Navigation.NavigateTo(view.ToUrl());
+        var url = view.ToUrl();
+        // Noted as the URL will read it back (the query trimmed, defaults dropped), so the report matches.
+        if (_requested.Add(ExplorerView.FromUri(Navigation.ToAbsoluteUri(url)), _view))
+        {
+            Navigation.NavigateTo(url);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -244,10 +271,10 @@ public sealed partial class SearchPage
         }
     }
 
-    private Task AddClauseAsync(string clause) => NavigateAsync(_view with { Q = QueryClauses.And(_view.Q, clause) });
+    private Task AddClauseAsync(string clause) => NavigateAsync(Latest with { Q = QueryClauses.And(Latest.Q, clause) });
 
     private Task ShowTraceAsync(string traceId) =>
-        NavigateAsync(new ExplorerView { Q = QueryClauses.Clause("trace_id", traceId), Start = _view.Start, End = _view.End, Utc = _view.Utc });
+        NavigateAsync(new ExplorerView { Q = QueryClauses.Clause("trace_id", traceId), Start = Latest.Start, End = Latest.End, Utc = Latest.Utc });
 
     private async Task SetLiveAsync(bool live)
     {

@@ -1,0 +1,16 @@
+namespace LogMonitoring.Storage.Search;
+
+/// <summary>
+/// A store whose text index is filled behind the writes instead of with them (SQLite): a log is findable by
+/// text the moment it is stored (queries check the logs above the index's watermark one by one), and a
+/// cycle moves them into the index in one batch. Several processes may run cycles at once: each log is
+/// indexed exactly once.
+/// </summary>
+public interface ITextIndexer
+{
+    /// <summary>Indexes the oldest logs stored since the last cycle, up to the store's batch size.</summary>
+    Task<TextIndexCycle> IndexTextAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>One indexing cycle: logs it indexed, and whether it reached the newest stored log.</summary>
+public sealed record TextIndexCycle(long LogsIndexed, bool CaughtUp);
