@@ -61,9 +61,14 @@ public sealed class IngestOptions
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 5;
 
-    /// <summary>librdkafka linger.ms: a few milliseconds of batching buys a lot of throughput.</summary>
+    /// <summary>
+    /// librdkafka linger.ms. A request waits for its events' acknowledgement, so each request waited the linger
+    /// too: with 64 one-event requests in flight, 5 ms capped ingest near 64 / 7 ms = 9,000 requests/s. At 0 the
+    /// producer still batches under load (what queues while earlier produce requests are in flight goes in
+    /// one), and measured as many CPU microseconds per event in every framing.
+    /// </summary>
     [Range(0, 1000)]
-    public int LingerMs { get; set; } = 5;
+    public int LingerMs { get; set; }
 
     /// <summary>librdkafka compression.type: none, gzip, snappy, lz4 or zstd.</summary>
     [Required]

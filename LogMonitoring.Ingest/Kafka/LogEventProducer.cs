@@ -61,6 +61,9 @@ public sealed partial class LogEventProducer : IDisposable
             QueueBufferingMaxMessages = _options.MaxInFlightEvents * 2,
             QueueBufferingMaxKbytes = (int)Math.Min(int.MaxValue, _options.MaxInFlightBytes * 2 / 1024),
             BatchNumMessages = 10_000,
+            // A delivery report is read for its error and partition only; the default also copies each message's
+            // timestamp and headers back from librdkafka, once per event.
+            DeliveryReportFields = "none",
         }, configuration);
         _producer = new ProducerBuilder<string, byte[]>(config)
             .SetErrorHandler((_, error) =>

@@ -16,16 +16,16 @@ public sealed class LogEventBatchBuilder : IDisposable
 
     private readonly LogEventReader _reader;
     private readonly DateTime _now;
-    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
-    private readonly Utf8JsonWriter _json;
     private readonly HashSet<string> _metadataKeys = new(StringComparer.Ordinal);
+    // Made by the first Begin: POST /api/logs reads its body itself and only collects into Batch.
+    private ArrayBufferWriter<byte>? _buffer;
+    private Utf8JsonWriter? _writer;
     private bool _inMetadata;
 
     public LogEventBatchBuilder(LogEventReader reader, DateTime now)
     {
         _reader = reader;
         _now = now;
-        _json = new Utf8JsonWriter(_buffer, s_writerOptions);
     }
 
     public LogBatch Batch { get; } = new();
@@ -36,7 +36,9 @@ public sealed class LogEventBatchBuilder : IDisposable
     public DateTime Now => _now;
 
     /// <summary>The writer of the current event's object; valid between <see cref="Begin"/> and <see cref="Complete"/>.</summary>
-    public Utf8JsonWriter Json => _json;
+    public Utf8JsonWriter Json => _writer ?? throw new InvalidOperationException($"{nameof(Begin)} an event before writing it.");
+
+    private ArrayBufferWriter<byte> Buffer => _buffer ?? throw new InvalidOperationException($"{nameof(Begin)} an event before writing it.");
 
     /// <summary>Starts the next event. Refuses the whole body once it holds more events than the limit allows.</summary>
     public void Begin()
@@ -46,25 +48,27 @@ public sealed class LogEventBatchBuilder : IDisposable
             throw TooManyEvents();
         }
 
+        _buffer ??= new ArrayBufferWriter<byte>(1024);
+        _writer ??= new Utf8JsonWriter(_buffer, s_writerOptions);
         _buffer.ResetWrittenCount();
-        _json.Reset();
-        _json.WriteStartObject();
+        _writer.Reset();
+        _writer.WriteStartObject();
         _inMetadata = false;
         _metadataKeys.Clear();
     }
 
-    public void WriteTimestamp(DateTime utc) => _json.WriteString("timestamp", DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+    public void WriteTimestamp(DateTime utc) => Json.WriteString("timestamp", DateTime.SpecifyKind(utc, DateTimeKind.Utc));
 
-    public void WriteLevel(LogEventLevel level) => _json.WriteString("level", level.ToWireName());
+    public void WriteLevel(LogEventLevel level) => Json.WriteString("level", level.ToWireName());
 
     /// <summary>Writes a level the record spelled itself; an unknown spelling is refused by the contract, naming it.</summary>
-    public void WriteLevel(string level) => _json.WriteString("level", level);
+    public void WriteLevel(string level) => Json.WriteString("level", level);
 
     public void WriteService(string? service)
     {
         if (ServiceName.Clean(service, _reader.Limits.MaxServiceLength) is { } name)
         {
-            _json.WriteString("service", name);
+            Json.WriteString("service", name);
         }
     }
 
@@ -72,20 +76,20 @@ public sealed class LogEventBatchBuilder : IDisposable
     {
         if (!string.IsNullOrEmpty(value))
         {
-            _json.WriteString(name, value);
+            Json.WriteString(name, value);
         }
     }
 
     /// <summary>Opens the metadata object; the format writes its properties with <see cref="Json"/> and the helpers below.</summary>
     public void BeginMetadata()
     {
-        _json.WriteStartObject("metadata");
+        Json.WriteStartObject("metadata");
         _inMetadata = true;
     }
 
     public void EndMetadata()
     {
-        _json.WriteEndObject();
+        Json.WriteEndObject();
         _inMetadata = false;
     }
 
@@ -95,7 +99,7 @@ public sealed class LogEventBatchBuilder : IDisposable
     /// </summary>
     public void WriteMetadata(string key, JsonElement value)
     {
-        _json.WritePropertyName(MetadataKey(key));
+        Json.WritePropertyName(MetadataKey(key));
         CopyValue(value);
     }
 
@@ -126,26 +130,26 @@ public sealed class LogEventBatchBuilder : IDisposable
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                _json.WriteStartObject();
+                Json.WriteStartObject();
                 foreach (var property in value.EnumerateObject())
                 {
-                    _json.WritePropertyName(SafeKey(property.Name));
+                    Json.WritePropertyName(SafeKey(property.Name));
                     CopyValue(property.Value);
                 }
 
-                _json.WriteEndObject();
+                Json.WriteEndObject();
                 break;
             case JsonValueKind.Array:
-                _json.WriteStartArray();
+                Json.WriteStartArray();
                 foreach (var item in value.EnumerateArray())
                 {
                     CopyValue(item);
                 }
 
-                _json.WriteEndArray();
+                Json.WriteEndArray();
                 break;
             default:
-                value.WriteTo(_json);
+                value.WriteTo(Json);
                 break;
         }
     }
@@ -161,18 +165,18 @@ public sealed class LogEventBatchBuilder : IDisposable
             EndMetadata();
         }
 
-        _json.WriteEndObject();
-        _json.Flush();
+        Json.WriteEndObject();
+        Json.Flush();
         var index = Batch.Total;
-        if (_buffer.WrittenCount > _reader.Limits.MaxEventBytes)
+        if (Buffer.WrittenCount > _reader.Limits.MaxEventBytes)
         {
             Batch.Rejected.Add(new LogEventRejection(index,
                 [new LogEventError(LogEventErrorCodes.TooLarge, "event",
-                    $"is {_buffer.WrittenCount} bytes as a log event, over the limit of {_reader.Limits.MaxEventBytes} ({nameof(LogLimits.MaxEventBytes)})")]));
+                    $"is {Buffer.WrittenCount} bytes as a log event, over the limit of {_reader.Limits.MaxEventBytes} ({nameof(LogLimits.MaxEventBytes)})")]));
             return null;
         }
 
-        using var document = JsonDocument.Parse(_buffer.WrittenMemory);
+        using var document = JsonDocument.Parse(Buffer.WrittenMemory);
         var errors = new List<LogEventError>(0);
         if (_reader.ReadFromSender(document.RootElement, _now, errors) is { } logEvent)
         {
@@ -198,5 +202,5 @@ public sealed class LogEventBatchBuilder : IDisposable
     private IngestBodyException TooManyEvents() => new(LogEventErrorCodes.TooLarge, "body",
         $"holds more than {_reader.Limits.MaxBatchEvents} events, the limit ({nameof(LogLimits.MaxBatchEvents)})");
 
-    public void Dispose() => _json.Dispose();
+    public void Dispose() => _writer?.Dispose();
 }

@@ -13,7 +13,7 @@ internal static class ProduceCommand
         var topic = new Option<string>("--topic") { Description = "Topic to produce to.", DefaultValueFactory = _ => LogTopics.Logs };
         var events = new Option<long>("--events") { Description = "How many events to produce.", DefaultValueFactory = _ => 500_000 };
         var eventSize = new Option<int>("--event-size") { Description = "Approximate size of one event's JSON, in bytes.", DefaultValueFactory = _ => 300 };
-        var linger = new Option<int>("--linger-ms") { Description = "librdkafka linger.ms (ingest uses 5).", DefaultValueFactory = _ => 5 };
+        var linger = new Option<int>("--linger-ms") { Description = "librdkafka linger.ms (ingest uses 0).", DefaultValueFactory = _ => 0 };
         var compression = new Option<string>("--compression") { Description = "none, gzip, snappy, lz4 or zstd (ingest uses lz4).", DefaultValueFactory = _ => "lz4" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout." };
 

@@ -10,9 +10,9 @@ public sealed record ProducerCeilingSummary(
 
 /// <summary>
 /// The most a plain Confluent.Kafka producer, configured as ingest's is (idempotent, acks=all, lz4,
-/// linger 5 ms), gets through to the broker: the ceiling ingest is compared with.
+/// linger 0 ms), gets through to the broker: the ceiling ingest is compared with.
 /// </summary>
-public sealed class ProducerCeiling(string bootstrapServers, string topic, int eventBytes, int lingerMs = 5, string compression = "lz4")
+public sealed class ProducerCeiling(string bootstrapServers, string topic, int eventBytes, int lingerMs = 0, string compression = "lz4")
 {
     public ProducerCeilingSummary Run(long events)
     {

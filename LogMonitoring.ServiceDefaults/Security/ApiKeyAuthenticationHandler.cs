@@ -1,10 +1,10 @@
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,13 +21,16 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IOptionsMonitor<ApiKeyOptions> keys,
-    IConfiguration configuration) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiSecurity security) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
 
+    // The configured keys' digests, computed once per options value (a reload brings a new one) rather than per request.
+    private static readonly ConditionalWeakTable<ApiKeyOptions, byte[]?[]> s_digests = new();
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var presented = PresentedApiKeys.Read(Request.Headers, SecurityExtensions.HasJwt(configuration));
+        var presented = PresentedApiKeys.Read(Request.Headers, security.JwtConfigured);
         if (presented.Count == 0)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
@@ -92,22 +95,33 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         Span<byte> digest = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(presented), digest);
+        var expected = Digests(options);
         ApiKeyEntry? match = null;
-        Span<byte> expected = stackalloc byte[32];
-        foreach (var entry in options.Keys)
+        for (var i = 0; i < expected.Length; i++)
         {
-            if (!TryDigest(entry, expected))
+            if (expected[i] is { } key && CryptographicOperations.FixedTimeEquals(digest, key))
             {
-                continue;
-            }
-
-            if (CryptographicOperations.FixedTimeEquals(digest, expected))
-            {
-                match ??= entry;
+                match ??= options.Keys[i];
             }
         }
 
         return match;
+    }
+
+    private static byte[]?[] Digests(ApiKeyOptions options)
+    {
+        if (s_digests.TryGetValue(options, out var cached) && cached.Length == options.Keys.Count)
+        {
+            return cached;
+        }
+
+        var digests = options.Keys.Select(entry =>
+        {
+            var digest = new byte[32];
+            return TryDigest(entry, digest) ? digest : null;
+        }).ToArray();
+        s_digests.AddOrUpdate(options, digests);
+        return digests;
     }
 
     internal static bool TryDigest(ApiKeyEntry entry, Span<byte> digest)

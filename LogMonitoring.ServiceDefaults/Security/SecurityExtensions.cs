@@ -12,7 +12,11 @@ using Microsoft.Extensions.Logging;
 namespace LogMonitoring.ServiceDefaults.Security;
 
 /// <summary>Present in services that serve an API; tells the shared pipeline to authenticate.</summary>
-public sealed class ApiSecurity;
+/// <param name="JwtConfigured">
+/// Whether bearer tokens shaped like a JWT go to the identity provider's handler (<c>Authentication:Jwt:Authority</c>
+/// set): read once, since that handler is registered, or not, at start-up.
+/// </param>
+public sealed record ApiSecurity(bool JwtConfigured);
 
 /// <summary>
 /// API keys (and, when <c>Authentication:Jwt:Authority</c> is set, JWTs from an identity provider) with
@@ -28,7 +32,8 @@ public static class SecurityExtensions
         where TBuilder : IHostApplicationBuilder
     {
         var environment = builder.Environment;
-        builder.Services.AddSingleton<ApiSecurity>();
+        var jwt = HasJwt(builder.Configuration);
+        builder.Services.AddSingleton(new ApiSecurity(jwt));
         builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName)
             .Validate(o => o.Keys.All(k => !string.IsNullOrWhiteSpace(k.Name)), "ApiKeys:Keys: every key needs a Name.")
             .Validate(o => o.Keys.All(k => ApiKeyAuthenticationHandler.TryDigest(k, stackalloc byte[32])), "ApiKeys:Keys: every key needs a Key or a 64-character hex KeySha256.")
@@ -44,11 +49,11 @@ public static class SecurityExtensions
         var authentication = builder.Services.AddAuthentication(SelectorScheme)
             // A bearer token shaped like a JWT goes to the identity provider's handler; anything else is an API key.
             .AddPolicyScheme(SelectorScheme, "API key or bearer token", options => options.ForwardDefaultSelector = context =>
-                HasJwt(builder.Configuration) && context.Request.Headers.Authorization.Any(PresentedApiKeys.IsJwtBearer)
+                jwt && context.Request.Headers.Authorization.Any(PresentedApiKeys.IsJwtBearer)
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        if (HasJwt(builder.Configuration))
+        if (jwt)
         {
             authentication.AddJwtBearer(options =>
             {
