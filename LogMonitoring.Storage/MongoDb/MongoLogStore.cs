@@ -25,14 +25,30 @@ public sealed partial class MongoLogStore : ILogStore, ILogStatistics
     {
         _retention = retention ?? new RetentionOptions();
         var url = MongoUrl.Create(connectionString);
+        var client = new MongoClient(ClientSettings(url));
+        _database = client.GetDatabase(url.DatabaseName ?? "logmonitoring");
+        Logs = _database.GetCollection<LogDocument>(LogsCollection).WithWriteConcern(LogsWriteConcern(url));
+    }
+
+    /// <summary>
+    /// The driver's settings as the connection string gives them (wire compression included:
+    /// <c>compressors=snappy</c>, off unless asked for, see docs/operations.md), named for the server's logs.
+    /// </summary>
+    internal static MongoClientSettings ClientSettings(MongoUrl url)
+    {
         var settings = MongoClientSettings.FromUrl(url);
         settings.ApplicationName ??= "LogMonitoring";
-        var client = new MongoClient(settings);
-        _database = client.GetDatabase(url.DatabaseName ?? "logmonitoring");
-        // A write the majority does not acknowledge within the timeout fails (and is retried) instead of hanging.
-        Logs = _database.GetCollection<LogDocument>(LogsCollection)
-            .WithWriteConcern(WriteConcern.WMajority.With(journal: true, wTimeout: url.WTimeout ?? DefaultWriteConcernTimeout));
+        return settings;
     }
+
+    /// <summary>
+    /// Logs are written with <c>w: majority</c> and journaled whatever the connection string's <c>w</c>: the
+    /// persister commits the Kafka offset after this acknowledgement, and a write only the primary held could
+    /// be rolled back by a failover after that. A write the majority does not acknowledge within the timeout
+    /// (<c>wtimeoutMS</c>, or <see cref="DefaultWriteConcernTimeout"/>) fails, and is retried, instead of hanging.
+    /// </summary>
+    internal static WriteConcern LogsWriteConcern(MongoUrl url) =>
+        WriteConcern.WMajority.With(journal: true, wTimeout: url.WTimeout ?? DefaultWriteConcernTimeout);
 
     public string Kind => "mongodb";
 
