@@ -9,6 +9,7 @@ public sealed class StatsMetrics
 
     private readonly Histogram<double> _cycleDuration;
     private double _freshnessLag;
+    private long _textIndexBehind;
 
     public StatsMetrics(IMeterFactory meterFactory)
     {
@@ -17,9 +18,13 @@ public sealed class StatsMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         meter.CreateObservableGauge("logmon.stats.freshness.lag", () => Volatile.Read(ref _freshnessLag), "s",
             "How far the rollups trail the newest stored log.");
+        meter.CreateObservableGauge("logmon.stats.text_index.behind", () => Volatile.Read(ref _textIndexBehind), null,
+            "Stored logs not yet in the SQLite text index (text search checks them one by one).");
     }
 
     public void CycleCompleted(TimeSpan elapsed) => _cycleDuration.Record(elapsed.TotalSeconds);
+
+    public void SetTextIndexBehind(long logs) => Volatile.Write(ref _textIndexBehind, Math.Max(0, logs));
 
     public void SetFreshnessLag(TimeSpan lag) => Volatile.Write(ref _freshnessLag, Math.Max(0, lag.TotalSeconds));
 }

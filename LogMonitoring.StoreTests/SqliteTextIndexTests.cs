@@ -68,6 +68,7 @@ public sealed class SqliteTextIndexTests : IAsyncDisposable
             await AssertSameAnswersAsync(store, _events);
             cycle = await store.IndexTextAsync(Ct);
             cycles++;
+            Assert.Equal(Math.Max(0, _events.Count - (70 * cycles)), cycle.LogsBehind);
         }
         while (!cycle.CaughtUp);
 

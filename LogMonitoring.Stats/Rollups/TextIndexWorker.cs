@@ -14,6 +14,7 @@ public sealed partial class TextIndexWorker(
     ILogStore store,
     LogStoreInitializer storeInitializer,
     IOptions<StatsOptions> options,
+    StatsMetrics metrics,
     ILogger<TextIndexWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -33,6 +34,7 @@ public sealed partial class TextIndexWorker(
                 do
                 {
                     cycle = await indexer.IndexTextAsync(stoppingToken);
+                    metrics.SetTextIndexBehind(cycle.LogsBehind);
                     if (cycle.LogsIndexed > 0)
                     {
                         LogIndexed(cycle.LogsIndexed, cycle.CaughtUp);

@@ -12,5 +12,5 @@ public interface ITextIndexer
     Task<TextIndexCycle> IndexTextAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>One indexing cycle: logs it indexed, and whether it reached the newest stored log.</summary>
-public sealed record TextIndexCycle(long LogsIndexed, bool CaughtUp);
+/// <summary>One indexing cycle: logs it indexed, whether it reached the newest stored log, and how many it left above the watermark (at most).</summary>
+public sealed record TextIndexCycle(long LogsIndexed, bool CaughtUp, long LogsBehind = 0);

@@ -104,7 +104,8 @@ public sealed partial class SqliteLogStore : ITextIndexer
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new TextIndexCycle(indexed, CaughtUp: upTo == newest);
+        // seq counts every log stored above the watermark; retention may have deleted some since.
+        return new TextIndexCycle(indexed, CaughtUp: upTo == newest, LogsBehind: newest - upTo);
     }
 
     /// <summary>How many stored logs are above the text index's watermark (checked one by one by text queries).</summary>

@@ -34,6 +34,7 @@ public static class KnownMetrics
         // stats
         ["logmon_stats_rollup_cycle_duration_seconds"] = Kind.Histogram,
         ["logmon_stats_freshness_lag_seconds"] = Kind.Gauge,
+        ["logmon_stats_text_index_behind"] = Kind.Gauge,
         // every service: ASP.NET Core's OpenTelemetry instrumentation
         ["http_server_request_duration_seconds"] = Kind.Histogram,
     };

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using LogMonitoring.Contracts;
 using LogMonitoring.Stats;
 using LogMonitoring.Stats.Rollups;
 using LogMonitoring.Storage;
 using LogMonitoring.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -12,9 +14,11 @@ namespace LogMonitoring.Tests.Stats;
 public sealed class TextIndexWorkerTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("logmon-text-index-").FullName;
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
     public void Dispose()
     {
+        _services.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
@@ -40,7 +44,7 @@ public sealed class TextIndexWorkerTests : IDisposable
 
         // A period far longer than the test: only cycles run back to back can index four cycles' worth.
         var worker = new TextIndexWorker(store, initializer, Options.Create(new StatsOptions { TextIndexPeriod = TimeSpan.FromMinutes(10) }),
-            NullLogger<TextIndexWorker>.Instance);
+            new StatsMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<TextIndexWorker>.Instance);
         await worker.StartAsync(ct);
         try
         {
