@@ -45,6 +45,9 @@ public sealed record IngestLoadOptions
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public bool Quiet { get; init; }
+
+    /// <summary>HTTP/2 without TLS to ingest, many requests per connection; otherwise HTTP/1.1 with keep-alive.</summary>
+    public bool Http2 { get; init; }
 }
 
 /// <summary>Drives the ingest API with one of the load modes and measures what it answered.</summary>
@@ -54,7 +57,7 @@ public sealed class IngestLoad(IngestLoadOptions options)
 
     public async Task<IngestLoadSummary> RunAsync(CancellationToken cancellationToken)
     {
-        using var ingest = CreateClient(options.IngestUrl, options.Concurrency + 8);
+        using var ingest = CreateClient(options.IngestUrl, options.Concurrency + 8, options.Http2);
         using var stats = options.StatsUrl is null ? null : CreateClient(options.StatsUrl, 16);
         var bodies = RequestBodies.Build(new SyntheticEvents(options.EventBytes), options.Format, options.BatchSize,
             options.Format == BodyFormat.Single ? 1024 : 32, DateTime.UtcNow);
@@ -229,15 +232,19 @@ public sealed class IngestLoad(IngestLoadOptions options)
         return json.RootElement.GetProperty("count").GetInt64();
     }
 
-    private static HttpClient CreateClient(Uri baseAddress, int connections) => ApiKey.Apply(new(new SocketsHttpHandler
+    private static HttpClient CreateClient(Uri baseAddress, int connections, bool http2 = false) => ApiKey.Apply(new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = connections,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         AutomaticDecompression = System.Net.DecompressionMethods.None,
+        // Past 100 streams on one connection (Kestrel's default limit), open another instead of queueing.
+        EnableMultipleHttp2Connections = true,
     })
     {
         BaseAddress = baseAddress,
         Timeout = TimeSpan.FromSeconds(60),
+        DefaultRequestVersion = http2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     });
 }
 

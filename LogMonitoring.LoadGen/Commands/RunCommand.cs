@@ -22,10 +22,11 @@ internal static class RunCommand
         var verify = new Option<bool>("--verify-stored") { Description = "Afterwards, wait until the Stats API counts every accepted event and report any missing." };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout (progress and text go to stderr)." };
         var quiet = new Option<bool>("--quiet") { Description = "No live progress line." };
+        var http2 = new Option<bool>("--http2") { Description = "Send to ingest over HTTP/2 without TLS (prior knowledge): the endpoint must speak HTTP/2 only." };
 
         var command = new Command("run", "Send log events to the ingest API at a constant rate or as fast as possible.")
         {
-            url, statsUrl, mode, rate, batch, concurrency, duration, eventSize, format, probeInterval, verify, json, quiet,
+            url, statsUrl, mode, rate, batch, concurrency, duration, eventSize, format, probeInterval, verify, json, quiet, http2,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -58,6 +59,7 @@ internal static class RunCommand
                 ProbeInterval = probeEvery,
                 VerifyStored = parse.GetValue(verify),
                 Quiet = parse.GetValue(quiet),
+                Http2 = parse.GetValue(http2),
             };
             var summary = await new IngestLoad(options).RunAsync(cancellationToken);
             Output.Write(summary, parse.GetValue(json), summary.Describe());
