@@ -41,6 +41,10 @@ public sealed partial class SearchPage
     private int _generation;
     private CancellationTokenSource _viewCancellation = new();
 
+    // Done when the current view's first page has been read (or failed): the histogram waits for it, so the
+    // rows a user looks for first do not share the cores with a histogram that can take a second to count.
+    private TaskCompletionSource _firstPage = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private Virtualize<LogItem>? _virtualize;
     private ElementReference _scroller;
     private IJSObjectReference? _module;
@@ -113,6 +117,8 @@ public sealed partial class SearchPage
         _viewCancellation = new CancellationTokenSource();
         var cancellation = _viewCancellation.Token;
         _generation++;
+        _firstPage.TrySetResult();
+        _firstPage = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _rows.Clear();
         _cursor = null;
         _hasMore = true;
@@ -130,6 +136,8 @@ public sealed partial class SearchPage
 
         if (!_live)
         {
+            // Bounded, so a table that never asks for rows (scrolled away, or not drawn yet) cannot hold the histogram back.
+            await Task.WhenAny(_firstPage.Task, Task.Delay(TimeSpan.FromSeconds(2), cancellation));
             await LoadHistogramAsync(cancellation);
         }
     }
@@ -228,6 +236,11 @@ public sealed partial class SearchPage
         }
         finally
         {
+            if (generation == _generation)
+            {
+                _firstPage.TrySetResult();
+            }
+
             _pageLock.Release();
         }
 
