@@ -35,6 +35,9 @@ public sealed partial class LogBatchConsumer(
     private long? _retryAt;
     private bool _newlyAssigned;
 
+    // Partitions assigned but not fetched from yet, with their committed offsets: their lag is asked of the broker once.
+    private readonly Dictionary<TopicPartition, Offset> _lagUnknown = [];
+
     /// <summary>True while a failed batch waits for its retry, with the assigned partitions paused.</summary>
     public bool IsBackingOff => _retryAt is not null;
 
@@ -242,7 +245,10 @@ public sealed partial class LogBatchConsumer(
                 _gaps.Assigned(committed.TopicPartition, committed.Offset);
             }
 
-            ReportLagAtAssignment(consumer, committedOffsets);
+            foreach (var committed in committedOffsets)
+            {
+                _lagUnknown[committed.TopicPartition] = committed.Offset;
+            }
         }
         catch (KafkaException ex)
         {
@@ -280,29 +286,28 @@ public sealed partial class LogBatchConsumer(
         foreach (var p in partitions)
         {
             _gaps.Revoked(p);
+            _lagUnknown.Remove(p);
             metrics.ForgetPartition(p.Partition.Value);
         }
     }
 
     /// <summary>
-    /// A partition's position and cached watermarks stay unknown until its first fetch returns, so a partition
-    /// nothing is written to would never get a lag series; the broker is asked once here instead.
+    /// A partition's position and cached watermarks stay unknown until a fetch returns a message, so a
+    /// partition nothing is written to would never get a lag series: the broker is asked once, here in the
+    /// poll loop rather than in the assignment callback, which should not hold up the group's rebalance.
     /// </summary>
-    private void ReportLagAtAssignment(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> committedOffsets)
+    private void ReportLagBeforeFirstFetch(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, Offset committed)
     {
-        foreach (var committed in committedOffsets)
+        try
         {
-            try
-            {
-                var watermarks = consumer.QueryWatermarkOffsets(committed.TopicPartition, TimeSpan.FromSeconds(5));
-                var from = committed.Offset.Value >= 0 ? committed.Offset.Value : watermarks.Low.Value;
-                metrics.SetLag(committed.Partition.Value, Math.Max(0, watermarks.High.Value - from));
-            }
-            catch (KafkaException ex)
-            {
-                // The regular update reports this partition after its first fetch.
-                LogConsumeError(ex, ex.Error.Code, ex.Error.Reason);
-            }
+            var watermarks = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(1));
+            var from = committed.Value >= 0 ? committed.Value : watermarks.Low.Value;
+            metrics.SetLag(partition.Partition.Value, Math.Max(0, watermarks.High.Value - from));
+        }
+        catch (KafkaException ex)
+        {
+            // Reported by the regular update after its first fetch instead.
+            LogConsumeError(ex, ex.Error.Code, ex.Error.Reason);
         }
     }
 
@@ -315,6 +320,11 @@ public sealed partial class LogBatchConsumer(
             if (watermarks.High.Value >= 0 && position.Value >= 0)
             {
                 metrics.SetLag(partition.Partition.Value, Math.Max(0, watermarks.High.Value - position.Value));
+                _lagUnknown.Remove(partition);
+            }
+            else if (_lagUnknown.Remove(partition, out var committed))
+            {
+                ReportLagBeforeFirstFetch(consumer, partition, committed);
             }
         }
     }
