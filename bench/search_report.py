@@ -4,11 +4,10 @@
 With --report FILE, the table replaces the block between the search-bench markers in FILE (appended
 when it has none), so the rest of the file survives a rerun.
 """
-import argparse
 import json
 import os
 
-from report_block import write_block
+from report_block import report_main
 
 BEGIN, END = "<!-- search-bench:begin -->", "<!-- search-bench:end -->"
 
@@ -63,18 +62,5 @@ def markdown(out):
     return "\n".join(lines)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("out")
-    parser.add_argument("--report")
-    args = parser.parse_args()
-    table = markdown(args.out)
-    with open(os.path.join(args.out, "search-report.md"), "w") as f:
-        f.write(table + "\n")
-    print(table)
-    if args.report:
-        write_block(args.report, BEGIN, END, table)
-
-
 if __name__ == "__main__":
-    main()
+    report_main(markdown, "search-report.md", BEGIN, END)
