@@ -239,14 +239,9 @@ public sealed partial class LogBatchConsumer(
     {
         try
         {
-            var committedOffsets = consumer.Committed(partitions, TimeSpan.FromSeconds(10));
-            foreach (var committed in committedOffsets)
+            foreach (var committed in consumer.Committed(partitions, TimeSpan.FromSeconds(10)))
             {
                 _gaps.Assigned(committed.TopicPartition, committed.Offset);
-            }
-
-            foreach (var committed in committedOffsets)
-            {
                 _lagUnknown[committed.TopicPartition] = committed.Offset;
             }
         }
