@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using static LogMonitoring.Contracts.LogEventErrorCodes;
 
@@ -71,6 +72,13 @@ internal static class LogEventFields
             return null;
         }
 
+        // The usual form (UTC or an explicit offset, ticks at most) is read from the UTF-8 bytes by System.Text.Json's
+        // own ISO 8601 parser, with no string made: the general parser below was a tenth of ingest's CPU per event.
+        if (IsPlainIso8601WithOffset(JsonMarshal.GetRawUtf8Value(value)) && value.TryGetDateTimeOffset(out var plain))
+        {
+            return plain.UtcDateTime;
+        }
+
         var text = value.GetString();
         if (text is null || text.Length > 64 ||
             !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var parsed) ||
@@ -95,6 +103,31 @@ internal static class LogEventFields
         {
             errors.Add(new(OutOfWindow, "timestamp", $"is more than {limits.MaxPastAge.TotalDays:0.##} days in the past (limit {nameof(LogLimits.MaxPastAge)})"));
         }
+    }
+
+    /// <summary>
+    /// "yyyy-MM-ddTHH:mm:ss[.f{1,7}](Z|±hh:mm)" as raw JSON (quotes included): what both parsers read alike. Without
+    /// an offset, System.Text.Json would take the machine's zone, and past seven digits it truncates where the
+    /// general parser rounds, so those go the general way.
+    /// </summary>
+    internal static bool IsPlainIso8601WithOffset(ReadOnlySpan<byte> raw)
+    {
+        if (raw.Length < 22 || raw[0] != (byte)'"' || raw[^1] != (byte)'"' || raw[11] != (byte)'T')
+        {
+            return false;
+        }
+
+        var text = raw[1..^1];
+        var zone = text[^1] == (byte)'Z' ? 1
+            : text.Length >= 6 && text[^6] is (byte)'+' or (byte)'-' && text[^3] == (byte)':' ? 6
+            : 0;
+        if (zone == 0 || text.Length < 19 + zone)
+        {
+            return false;
+        }
+
+        var time = text[19..^zone];
+        return time.IsEmpty || (time[0] == (byte)'.' && time.Length is >= 2 and <= 8 && !time[1..].ContainsAnyExceptInRange((byte)'0', (byte)'9'));
     }
 
     // DateTimeOffset.TryParse also takes forms such as "1/2/2024"; the contract promises ISO 8601.

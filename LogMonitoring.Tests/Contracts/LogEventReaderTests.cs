@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LogMonitoring.Contracts;
@@ -182,6 +183,49 @@ public sealed class LogEventReaderTests
             Read("""{"level":"INFO","service":"a","message":"m","timestamp":"2024-01-15T10:30:00+02:00"}""").Event!.Timestamp);
         Assert.Equal(new DateTime(2024, 1, 15, 10, 30, 0, DateTimeKind.Utc),
             Read("""{"level":"INFO","service":"a","message":"m","timestamp":"2024-01-15T10:30:00"}""").Event!.Timestamp);
+    }
+
+    [Theory]
+    [InlineData("2000-01-01T00:00:00Z")]
+    [InlineData("2000-01-01T00:00:00.1Z")]
+    [InlineData("2000-01-01T00:00:00.1234567Z")]
+    [InlineData("2000-01-01T00:00:00.12345678Z")]
+    [InlineData("2000-01-01T00:00:00.99999999Z")]
+    [InlineData("2000-01-01T23:59:59.9999999+02:00")]
+    [InlineData("2000-01-01T00:00:00-14:00")]
+    [InlineData("2000-01-01T00:00:00")]
+    [InlineData("2000-01-01T00:00:00.5")]
+    [InlineData("2000-02-30T00:00:00Z")]
+    [InlineData("2000-01-01T24:00:00Z")]
+    [InlineData("2000-01-01T00:00:60Z")]
+    [InlineData("2000-01-01T00:00:00.Z")]
+    [InlineData("2000-01-01T00:00:00+2:00")]
+    [InlineData("2000-01-01T00:00+02:00")]
+    [InlineData("2000-01-01 00:00:00Z")]
+    [InlineData(" 2000-01-01T00:00:00Z ")]
+    [InlineData("2000-01-01T00:00:00\\u005A")]
+    [InlineData("0001-01-01T00:00:00+01:00")]
+    [InlineData("9999-12-31T23:59:59.9999999-01:00")]
+    public void A_timestamp_reads_as_the_general_iso_8601_parser_reads_it(string timestamp)
+    {
+        var text = JsonSerializer.Deserialize<string>($"\"{timestamp}\"")!;
+        var expected = DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var parsed)
+            ? parsed.UtcDateTime
+            : (DateTime?)null;
+
+        var (e, errors) = Read($$"""{"level":"INFO","service":"a","message":"m","timestamp":"{{timestamp}}"}""", fromTopic: true);
+
+        // The topic door checks no window, so the value itself is compared; out-of-range values are refused by both.
+        if (expected is { } utc && errors.Count == 0)
+        {
+            Assert.Equal(utc, e!.Timestamp);
+            Assert.Equal(DateTimeKind.Utc, e.Timestamp.Kind);
+        }
+        else
+        {
+            Assert.Null(e);
+            Assert.Contains(errors, m => m.StartsWith("timestamp:", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
