@@ -19,6 +19,7 @@ public sealed class PersisterMetrics
     private readonly Counter<long> _lost;
     private readonly Counter<long> _storeErrors;
     private readonly Counter<long> _deadLetterErrors;
+    private readonly Counter<long> _commitErrors;
     private readonly Counter<long> _stored;
     private readonly Histogram<long> _batchSize;
     private readonly Histogram<double> _writeDuration;
@@ -33,6 +34,7 @@ public sealed class PersisterMetrics
         _deadLettered = meter.CreateCounter<long>("logmon.persister.events.dead_lettered", "{event}", "Messages sent to the dead-letter topic, by reason.");
         _lost = meter.CreateCounter<long>("logmon.persister.events.lost", "{event}", "Messages Kafka no longer had when the persister reached them (offset gaps).");
         _storeErrors = meter.CreateCounter<long>("logmon.persister.store.errors", "{error}", "Failed batch writes (each is retried).");
+        _commitErrors = meter.CreateCounter<long>("logmon.persister.commit.errors", "{error}", "Offset commits that failed after their batch was stored (the batch is read again by the partition's next owner, and found stored).");
         _deadLetterErrors = meter.CreateCounter<long>("logmon.persister.dead_letter.errors", "{error}", "Dead letters the dead-letter topic did not take in time (each is retried, never sent twice).");
         _stored = meter.CreateCounter<long>("logmon.logs.stored", "{event}", "Events stored, by service and level.");
         _batchSize = meter.CreateHistogram<long>("logmon.persister.batch.size", "{event}", "Events per written batch.",
@@ -78,6 +80,8 @@ public sealed class PersisterMetrics
     public void Lost(long count) => _lost.Add(count);
 
     public void StoreError() => _storeErrors.Add(1);
+
+    public void CommitError() => _commitErrors.Add(1);
 
     public void DeadLetterError() => _deadLetterErrors.Add(1);
 

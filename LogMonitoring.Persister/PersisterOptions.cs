@@ -41,6 +41,14 @@ public sealed class PersisterOptions
     /// <summary>librdkafka's max.poll.interval.ms: the poll loop never blocks this long, even while backing off.</summary>
     public static readonly TimeSpan MaxPollInterval = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Liveness fails (see <see cref="Kafka.ConsumerProgress"/>) when this member has held partitions without
+    /// moving them this long: its poll loop blocked, messages waiting while it consumes nothing, or every
+    /// offset commit failing. Longer than any wait the loop makes on purpose (a store write, a retry, a rebalance).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The longest pause between retries of a failing store write.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);

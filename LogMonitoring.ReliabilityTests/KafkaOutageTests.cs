@@ -81,7 +81,7 @@ public sealed class KafkaOutageTests
         Assert.Equal(1, ingest.Starts);
         Assert.Equal(1, persister.Starts);
 
-        using var probe = new KafkaProbe(system.Kafka.BootstrapServers);
+        using var probe = system.Probe();
         await probe.WaitCaughtUpAsync(partitions, TimeSpan.FromSeconds(90), Ct);
         var stored = await system.StoredAsync(load.Service, Ct);
         var (lost, duplicated) = Delivery.AssertExactlyOnce(load, stored);

@@ -29,7 +29,7 @@ public sealed class OverloadTests
         });
         var persister = system.AddPersister();
         await Task.WhenAll(ingest.StartHealthyAsync(Startup, Ct), persister.StartHealthyAsync(Startup, Ct));
-        using var probe = new KafkaProbe(system.Kafka.BootstrapServers);
+        using var probe = system.Probe();
 
         var load = new IngestLoad("rel-overload", [ingest], batchSize: 50, padding: 600);
         using var stopLoad = new CancellationTokenSource(TimeSpan.FromMinutes(1));

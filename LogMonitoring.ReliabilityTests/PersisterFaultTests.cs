@@ -45,7 +45,7 @@ public sealed class PersisterFaultTests
         await stopLoad.CancelAsync();
         await running;
 
-        using var probe = new KafkaProbe(system.Kafka.BootstrapServers);
+        using var probe = system.Probe();
         await probe.WaitCaughtUpAsync(partitions, TimeSpan.FromSeconds(120), Ct);
         var stored = await system.StoredAsync(load.Service, Ct);
         var (lost, duplicated) = Delivery.AssertExactlyOnce(load, stored);
@@ -96,7 +96,7 @@ public sealed class PersisterFaultTests
         var ingest = system.AddIngest();
         var persister = system.AddPersister();
         await Task.WhenAll(ingest.StartHealthyAsync(Startup, Ct), persister.StartHealthyAsync(Startup, Ct));
-        using var probe = new KafkaProbe(system.Kafka.BootstrapServers);
+        using var probe = system.Probe();
 
         var load = new IngestLoad("rel-store", [ingest]);
         await load.RunAsync(senders: 1, maxEvents: 500, Ct);

@@ -70,7 +70,7 @@ public sealed class PoisonAndRetentionTests
             }
         }
 
-        using var probe = new KafkaProbe(system.Kafka.BootstrapServers);
+        using var probe = system.Probe();
         await probe.WaitCaughtUpAsync(1, TimeSpan.FromSeconds(60), Ct);
         var stored = await system.StoredAsync("rel-poison", Ct);
         var deadLetters = probe.DeadLetters(poison.Count, TimeSpan.FromSeconds(30));
@@ -109,7 +109,7 @@ public sealed class PoisonAndRetentionTests
         await using var system = new ProcessSystem(partitions: 1);
         var persister = system.AddPersister();
         await persister.StartHealthyAsync(TimeSpan.FromSeconds(60), Ct);
-        using var probe = new KafkaProbe(system.Kafka.BootstrapServers);
+        using var probe = system.Probe();
         const int before = 20, behind = 8_000;
         using (var producer = KafkaProbe.Producer(system.Kafka.BootstrapServers))
         {

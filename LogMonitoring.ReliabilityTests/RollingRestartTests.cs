@@ -43,7 +43,7 @@ public sealed class RollingRestartTests
         await stopLoad.CancelAsync();
         await running;
 
-        using var probe = new KafkaProbe(system.Kafka.BootstrapServers);
+        using var probe = system.Probe();
         await probe.WaitCaughtUpAsync(partitions, TimeSpan.FromSeconds(120), Ct);
         var stored = await system.StoredAsync(load.Service, Ct);
         var (lost, duplicated) = Delivery.AssertExactlyOnce(load, stored);

@@ -37,6 +37,9 @@ internal sealed class LibrdkafkaMockApi
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     public delegate int MockTopicCreateFn(IntPtr cluster, [MarshalAs(UnmanagedType.LPUTF8Str)] string topic, int partitions, int replicationFactor);
 
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate void MockPushRequestErrorsFn(IntPtr cluster, short apiKey, UIntPtr count, int[] errors);
+
     private LibrdkafkaMockApi()
     {
         // Make Confluent.Kafka load librdkafka first, then find the file it loaded (Linux, macOS and Windows list it alike).
@@ -58,6 +61,7 @@ internal sealed class LibrdkafkaMockApi
         MockBrokerSetDown = Bind<MockBrokerFn>(library, "rd_kafka_mock_broker_set_down");
         MockBrokerSetUp = Bind<MockBrokerFn>(library, "rd_kafka_mock_broker_set_up");
         MockTopicCreate = Bind<MockTopicCreateFn>(library, "rd_kafka_mock_topic_create");
+        MockPushRequestErrors = Bind<MockPushRequestErrorsFn>(library, "rd_kafka_mock_push_request_errors_array");
     }
 
     public ConfNewFn ConfNew { get; }
@@ -79,6 +83,8 @@ internal sealed class LibrdkafkaMockApi
     public MockBrokerFn MockBrokerSetUp { get; }
 
     public MockTopicCreateFn MockTopicCreate { get; }
+
+    public MockPushRequestErrorsFn MockPushRequestErrors { get; }
 
     private static T Bind<T>(IntPtr library, string name)
         where T : Delegate =>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Confluent.Kafka;
 using System.Text;
 using LogMonitoring.Contracts;
 
@@ -98,6 +99,14 @@ public sealed class MockKafkaCluster : IDisposable
         {
             Check(LibrdkafkaMockApi.Instance.MockBrokerSetDown(_cluster, broker), $"take broker {broker} down");
         }
+    }
+
+    /// <summary>The next <paramref name="count"/> offset commits, from any client, are answered with <paramref name="error"/>.</summary>
+    public void FailNextOffsetCommits(int count, ErrorCode error)
+    {
+        // Kafka's API key of OffsetCommit.
+        const short offsetCommit = 8;
+        LibrdkafkaMockApi.Instance.MockPushRequestErrors(_cluster, offsetCommit, (UIntPtr)count, Enumerable.Repeat((int)error, count).ToArray());
     }
 
     /// <summary>Accepts connections again, on the same ports.</summary>

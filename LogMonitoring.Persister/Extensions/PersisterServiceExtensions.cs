@@ -4,6 +4,7 @@ using LogMonitoring.Persister;
 using LogMonitoring.Persister.Batches;
 using LogMonitoring.Persister.Kafka;
 using LogMonitoring.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace LogMonitoring.Persister.Extensions;
@@ -27,11 +28,16 @@ public static class PersisterServiceExtensions
         builder.Services.AddSingleton<IDeadLetterSink, DeadLetterProducer>();
         builder.Services.AddSingleton<StoreWriteHealth>();
         builder.Services.AddSingleton<LogBatchWriter>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ConsumerProgress>();
+        builder.Services.AddSingleton<IdleBacklogLook>();
         builder.Services.AddHostedService<LogBatchConsumer>();
 
         builder.Services.AddHealthChecks()
             .AddKafka(builder.Configuration[$"{PersisterOptions.SectionName}:Topic"] ?? LogTopics.Logs)
-            .AddCheck<StoreWriteHealth>("store-writes");
+            .AddCheck<StoreWriteHealth>("store-writes")
+            // Live, not only ready: a member stuck holding partitions keeps them from the others until it restarts.
+            .AddCheck<ConsumerProgress>("consumer-progress", tags: [ServiceDefaultsExtensions.LiveTag]);
         return builder;
     }
 }

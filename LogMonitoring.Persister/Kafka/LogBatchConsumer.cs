@@ -24,6 +24,8 @@ public sealed partial class LogBatchConsumer(
     PersisterMetrics metrics,
     StoreWriteHealth writeHealth,
     KafkaFatalErrors fatalErrors,
+    ConsumerProgress progress,
+    IdleBacklogLook idleLook,
     ILogger<LogBatchConsumer> logger) : BackgroundService
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(100);
@@ -31,6 +33,7 @@ public sealed partial class LogBatchConsumer(
     private readonly PersisterOptions _options = options.Value;
     private readonly PendingBatch _pending = new();
     private readonly OffsetGapDetector _gaps = new();
+    private readonly UncommittedOffsets _uncommitted = new();
     private readonly BackoffSchedule _backoff = new(options.Value.MaxRetryDelay);
     private long? _retryAt;
     private bool _newlyAssigned;
@@ -65,6 +68,7 @@ public sealed partial class LogBatchConsumer(
         {
             try
             {
+                progress.Turned();
                 var result = consumer.Consume(NextWait());
                 if (result is { IsPartitionEOF: false })
                 {
@@ -92,8 +96,11 @@ public sealed partial class LogBatchConsumer(
                 if (Stopwatch.GetElapsedTime(lastLagUpdate) > TimeSpan.FromSeconds(1))
                 {
                     UpdateLag(consumer);
+                    CommitAgain(consumer);
                     lastLagUpdate = Stopwatch.GetTimestamp();
                 }
+
+                idleLook.LookIfIdle(consumer, IsBackingOff);
             }
             catch (ConsumeException ex)
             {
@@ -152,6 +159,7 @@ public sealed partial class LogBatchConsumer(
 
         _pending.Add(result);
         metrics.Consumed(1);
+        progress.Consumed();
     }
 
     /// <summary>Writes the batch once; on success commits and resumes, on failure pauses and schedules the retry.</summary>
@@ -209,15 +217,53 @@ public sealed partial class LogBatchConsumer(
 
     private void Commit(IConsumer<byte[]?, byte[]?> consumer)
     {
+        var offsets = _pending.CommitOffsets();
         try
         {
-            consumer.Commit(_pending.CommitOffsets());
+            consumer.Commit(offsets);
+            SettleCommitted(offsets);
         }
         catch (KafkaException ex)
         {
-            // The batch is stored; if the commit is lost, the next owner rereads it and finds duplicates.
+            // The batch is stored: its offsets are committed again from the poll loop (see UncommittedOffsets).
             LogCommitFailed(ex, ex.Error.Reason);
+            metrics.CommitError();
+            progress.CommitFailed();
+            _uncommitted.Add(offsets);
         }
+    }
+
+    /// <summary>Commits again the stored batches' offsets a failed commit left behind, on partitions still held.</summary>
+    private void CommitAgain(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (_uncommitted.Count == 0)
+        {
+            return;
+        }
+
+        var offsets = _uncommitted.For(consumer.Assignment);
+        try
+        {
+            if (offsets.Count > 0)
+            {
+                consumer.Commit(offsets);
+                SettleCommitted(offsets);
+                LogCommittedAgain(string.Join(", ", offsets.Select(o => $"{o.Partition.Value}@{o.Offset.Value}")));
+            }
+        }
+        catch (KafkaException ex)
+        {
+            // Tried again at the next turn; the first failure was logged as a warning.
+            LogCommitAgainFailed(ex.Error.Reason);
+            metrics.CommitError();
+            progress.CommitFailed();
+        }
+    }
+
+    private void SettleCommitted(List<TopicPartitionOffset> offsets)
+    {
+        _uncommitted.Committed(offsets);
+        progress.CommitSucceeded();
     }
 
     /// <summary>Shutdown: keep trying to write the batch in hand for <see cref="PersisterOptions.ShutdownWriteTimeout"/>, then leave it to redelivery.</summary>
@@ -268,6 +314,9 @@ public sealed partial class LogBatchConsumer(
             WriteAndCommit(consumer, once.Token);
         }
 
+        // Last chance to commit what was stored of them, while they are still ours.
+        CommitAgain(consumer);
+
         Forget(partitions.Select(p => p.TopicPartition).ToList());
         LogRevoked(string.Join(", ", partitions.Select(p => p.Partition.Value)));
     }
@@ -278,6 +327,7 @@ public sealed partial class LogBatchConsumer(
     private void Forget(List<TopicPartition> partitions)
     {
         _pending.Remove(partitions);
+        _uncommitted.Forget(partitions);
         foreach (var p in partitions)
         {
             _gaps.Revoked(p);
@@ -296,8 +346,7 @@ public sealed partial class LogBatchConsumer(
         try
         {
             var watermarks = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(1));
-            var from = committed.Value >= 0 ? committed.Value : watermarks.Low.Value;
-            metrics.SetLag(partition.Partition.Value, Math.Max(0, watermarks.High.Value - from));
+            metrics.SetLag(partition.Partition.Value, IdleBacklogLook.Backlog(watermarks, committed));
         }
         catch (KafkaException ex)
         {
@@ -353,6 +402,12 @@ public sealed partial class LogBatchConsumer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offset commit failed: {Reason}")]
     private partial void LogCommitFailed(Exception ex, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Committed again, after a failed commit: {Offsets}")]
+    private partial void LogCommittedAgain(string offsets);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Committing again failed: {Reason}")]
+    private partial void LogCommitAgainFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consume error {Code}: {Reason}")]
     private partial void LogConsumeError(Exception ex, ErrorCode code, string reason);

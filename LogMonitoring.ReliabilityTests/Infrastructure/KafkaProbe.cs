@@ -4,7 +4,8 @@ using LogMonitoring.Contracts;
 namespace LogMonitoring.ReliabilityTests.Infrastructure;
 
 /// <summary>Looks at Kafka from outside the services: watermarks, the persister group's commits, the dead letters.</summary>
-public sealed class KafkaProbe(string bootstrapServers) : IDisposable
+/// <param name="describeConsumers">What the group's members logged, added to a failure so it can be read without a rerun.</param>
+public sealed class KafkaProbe(string bootstrapServers, Func<string>? describeConsumers = null) : IDisposable
 {
     public const string PersisterGroup = "logmonitoring-persister";
 
@@ -42,7 +43,8 @@ public sealed class KafkaProbe(string bootstrapServers) : IDisposable
         {
             if (clock.Elapsed > timeout)
             {
-                throw new TimeoutException($"the persister group did not catch up within {timeout}: committed {string.Join(",", Committed(partitions))}");
+                var high = Enumerable.Range(0, partitions).Select(p => Watermarks(p).High.Value);
+                throw new TimeoutException($"the persister group did not catch up within {timeout}: committed {string.Join(",", Committed(partitions))} of {string.Join(",", high)}\n{describeConsumers?.Invoke()}");
             }
 
             await Task.Delay(250, cancellationToken);

@@ -85,6 +85,10 @@ public sealed class ProcessSystem : IAsyncDisposable
         return service;
     }
 
+    /// <summary>A probe of this system's Kafka whose timeouts carry what each persister logged last.</summary>
+    public KafkaProbe Probe() => new(Kafka.BootstrapServers, () => string.Join('\n',
+        _services.Where(s => s.Name == "Persister").Select((s, i) => $"--- persister {i}, started {s.Starts} time(s), last lines:\n{s.Tail(80)}")));
+
     /// <summary>Every stored event of one service: its store id and the sequence number the test gave it.</summary>
     public async Task<List<(string Id, long Seq)>> StoredAsync(string service, CancellationToken cancellationToken)
     {

@@ -50,8 +50,9 @@ public sealed class LogBatchConsumerTests : IDisposable
             ShutdownWriteTimeout = TimeSpan.FromSeconds(2),
         });
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:kafka"] = _kafka.BootstrapServers }).Build();
+        var progress = new ConsumerProgress(options, TimeProvider.System);
         var writer = new LogBatchWriter(store, new LogEventReader(new LogLimits()), deadLetters, metrics.Metrics, NullLogger<LogBatchWriter>.Instance);
-        var consumer = new LogBatchConsumer(new KafkaClientFactory(configuration), options, initializer, writer, metrics.Metrics, health, new KafkaFatalErrors(), NullLogger<LogBatchConsumer>.Instance);
+        var consumer = new LogBatchConsumer(new KafkaClientFactory(configuration), options, initializer, writer, metrics.Metrics, health, new KafkaFatalErrors(), progress, new IdleBacklogLook(progress, TimeProvider.System), NullLogger<LogBatchConsumer>.Instance);
         await consumer.StartAsync(Ct);
         _owned.Add(new Stopper(consumer));
         return new Member(consumer, store, health, deadLetters, metrics);
@@ -137,6 +138,21 @@ public sealed class LogBatchConsumerTests : IDisposable
         var lag = member.Metrics.Lag();
         Assert.Equal(0, lag[1]);
         Assert.InRange(lag[0], 0, 3);
+    }
+
+    [Fact]
+    public async Task A_stored_batch_whose_commit_failed_is_committed_again_though_nothing_new_arrives()
+    {
+        // What a cooperative rebalance does to a member that keeps its partitions: the coordinator answers
+        // its commit with "rebalance in progress". Nothing more is produced, so no later batch commits for it.
+        var member = await StartMemberAsync();
+        _kafka.FailNextOffsetCommits(3, ErrorCode.RebalanceInProgress);
+        Produce(0, 10);
+
+        await WaitUntil(async () => (await member.Store.AllAsync()).Count == 10, "the 10 events stored");
+        await WaitUntil(() => Committed() == 10, "the offsets committed after the failed commit");
+        Assert.True(member.Metrics.Total("logmon.persister.commit.errors") >= 1, "the failed commit counted");
+        Assert.Equal(10, (await member.Store.AllAsync()).Select(e => e.Id).Distinct().Count());
     }
 
     [Fact]
