@@ -16,7 +16,8 @@ namespace LogMonitoring.Persister.Kafka;
 public sealed class ConsumerProgress(IOptions<PersisterOptions> options, TimeProvider clock) : IHealthCheck
 {
     private readonly TimeSpan _stallTimeout = options.Value.StallTimeout;
-    private long _lastTurn = clock.GetTimestamp();
+    // Zero until the poll loop starts: waiting for the store at start-up is readiness's concern, not a stall.
+    private long _lastTurn;
     private long _lastConsumed = clock.GetTimestamp();
     private long _waitingSince;
     private long _failingCommitsSince;
@@ -57,10 +58,9 @@ public sealed class ConsumerProgress(IOptions<PersisterOptions> options, TimePro
 
     private string? Stall()
     {
-        var sinceTurn = clock.GetElapsedTime(Interlocked.Read(ref _lastTurn));
-        if (sinceTurn > _stallTimeout)
+        if (Interlocked.Read(ref _lastTurn) is var lastTurn and not 0 && clock.GetElapsedTime(lastTurn) > _stallTimeout)
         {
-            return $"the poll loop has not turned for {sinceTurn:c}";
+            return $"the poll loop has not turned for {clock.GetElapsedTime(lastTurn):c}";
         }
 
         if (Interlocked.Read(ref _waitingSince) is var waiting and not 0 && clock.GetElapsedTime(waiting) > _stallTimeout)

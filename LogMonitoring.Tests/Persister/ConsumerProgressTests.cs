@@ -48,6 +48,14 @@ public sealed class ConsumerProgressTests
     }
 
     [Fact]
+    public async Task A_poll_loop_that_has_not_started_while_the_store_is_awaited_is_not_a_stall()
+    {
+        _clock.Advance(Stall * 3);
+
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync()).Status);
+    }
+
+    [Fact]
     public async Task A_poll_loop_that_stops_turning_fails_liveness_after_the_stall_timeout()
     {
         Run(TimeSpan.FromSeconds(10));
