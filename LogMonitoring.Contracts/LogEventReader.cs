@@ -215,11 +215,14 @@ public sealed class LogEventReader(LogEventReaderOptions options)
             return null;
         }
 
+        // The sender door leaves the store id to be derived where it is read: ingest only puts the source id on
+        // the topic, and the persister derives the store id from it (here, at the topic door).
         var (storeId, sourceId) = (id, door.Position) switch
         {
-            ({ } given, _) => (LogEventId.ForSource(service!, given), given),
+            ({ } given, { }) => (LogEventId.ForSource(service!, given), given),
+            ({ } given, null) => (null, given),
             (null, { } position) => (position.FallbackStoreId(), null),
-            (null, null) => NewIds(service!),
+            (null, null) => ((string?)null, LogEventId.NewSourceId()),
         };
 
         return new LogEvent
@@ -236,12 +239,6 @@ public sealed class LogEventReader(LogEventReaderOptions options)
             SpanId = spanId,
             ReceivedAt = door.ReceivedAt ?? carriedReceivedAt,
         };
-    }
-
-    private static (string StoreId, string SourceId) NewIds(string service)
-    {
-        var sourceId = LogEventId.NewSourceId();
-        return (LogEventId.ForSource(service, sourceId), sourceId);
     }
 
     [Flags]

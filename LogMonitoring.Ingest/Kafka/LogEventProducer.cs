@@ -120,7 +120,7 @@ public sealed partial class LogEventProducer : IDisposable
         // The key keeps the events of one emitting instance (service + host) in order on one partition,
         // while a busy service with many hosts spreads over all partitions. Events without a host keep
         // their request's order under a per-request shard key.
-        var requestShard = (uint)Interlocked.Increment(ref _requestCounter) % 64;
+        var requestShard = "/#" + ((uint)Interlocked.Increment(ref _requestCounter) % 64).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var messages = new Message<string, byte[]>[events.Count];
         long bytes = 0;
         for (var i = 0; i < events.Count; i++)
@@ -128,7 +128,7 @@ public sealed partial class LogEventProducer : IDisposable
             var logEvent = events[i];
             var key = logEvent.Host is { } host
                 ? string.Concat(logEvent.Service, "/", host)
-                : string.Concat(logEvent.Service, "/#", requestShard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                : string.Concat(logEvent.Service, requestShard);
             messages[i] = new Message<string, byte[]> { Key = key, Value = LogEventJson.ToUtf8Bytes(logEvent) };
             bytes += System.Text.Encoding.UTF8.GetByteCount(key) + messages[i].Value.Length;
         }

@@ -106,4 +106,46 @@ public sealed class LogEventIdTests
         Assert.Equal(fallback, read!.Id);
         Assert.Null(read.SourceId);
     }
+
+    [Fact]
+    public void An_event_without_a_given_store_id_derives_it_from_its_service_and_source_id()
+    {
+        var derived = new LogEvent { SourceId = "k1", Timestamp = DateTime.UnixEpoch, Level = LogEventLevel.Info, Service = "api", Message = "m" };
+
+        Assert.Equal(LogEventId.ForSource("api", "k1"), derived.Id);
+        Assert.Equal(LogEventId.ForSource("api", "k2"), (derived with { SourceId = "k2" }).Id);
+        Assert.Equal(derived with { Id = LogEventId.ForSource("api", "k1") }, derived);
+        Assert.Equal((derived with { Id = LogEventId.ForSource("api", "k1") }).GetHashCode(), derived.GetHashCode());
+        Assert.Throws<InvalidOperationException>(() => (derived with { SourceId = null }).Id);
+    }
+
+    [Fact]
+    public void Events_differing_in_any_one_property_are_not_equal()
+    {
+        var e = new LogEvent
+        {
+            Id = "id",
+            SourceId = "s",
+            Timestamp = DateTime.UnixEpoch,
+            Level = LogEventLevel.Info,
+            Service = "api",
+            Message = "m",
+            MetadataJson = "{}",
+            Host = "h",
+            TraceId = "t",
+            SpanId = "p",
+            ReceivedAt = DateTime.UnixEpoch,
+        };
+        var variants = new[]
+        {
+            e with { Id = "other" }, e with { SourceId = "other" }, e with { Timestamp = DateTime.MaxValue }, e with { Level = LogEventLevel.Error },
+            e with { Service = "other" }, e with { Message = "other" }, e with { MetadataJson = null }, e with { Host = null },
+            e with { TraceId = null }, e with { SpanId = null }, e with { ReceivedAt = null },
+        };
+
+        // One variant per public property: a property added later must join the comparison and this list.
+        Assert.Equal(typeof(LogEvent).GetProperties().Count(p => p.CanRead && p.Name != "EqualityContract"), variants.Length);
+        Assert.All(variants, v => Assert.NotEqual(e, v));
+        Assert.Equal(e, e with { });
+    }
 }
