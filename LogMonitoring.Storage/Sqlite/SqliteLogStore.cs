@@ -12,6 +12,7 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics, ILogRete
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
+    private readonly TimeSpan _lockTimeout;
 
     public SqliteLogStore(string connectionString)
     {
@@ -29,8 +30,9 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics, ILogRete
         }
 
         _connectionString = builder.ToString();
-        // busy_timeout follows the connection string's Default Timeout, so a configured shorter wait is honoured.
-        _pragmas = $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {builder.DefaultTimeout * 1000}; PRAGMA cache_size = -65536;";
+        // The wait for the write lock follows the connection string's Default Timeout, so a configured shorter wait is honoured.
+        _lockTimeout = TimeSpan.FromSeconds(builder.DefaultTimeout);
+        _pragmas = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;";
         DataSource = builder.DataSource;
     }
 
@@ -158,10 +160,12 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics, ILogRete
         RegisterSearchFunctions(connection);
         await using var pragma = connection.CreateCommand();
         // FULL: a committed batch survives power loss, because the persister commits Kafka offsets right after.
-        // busy_timeout: SQLite's own lock wait retries within milliseconds; without it the provider sleeps 150 ms per retry.
         // cache_size: the id and time indexes take random inserts; 64 MiB of cache keeps them off the disk.
         pragma.CommandText = _pragmas;
         await pragma.ExecuteNonQueryAsync(cancellationToken);
+        // Another process's write lock is waited for here, a try every millisecond; without a wait in SQLite
+        // the provider would sleep 150 ms per retry.
+        SqliteLockWait.Install(connection, _lockTimeout);
         return connection;
     }
 }
