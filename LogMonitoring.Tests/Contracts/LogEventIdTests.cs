@@ -20,6 +20,39 @@ public sealed class LogEventIdTests
     }
 
     [Fact]
+    public void A_v7_sender_id_leads_its_store_key_with_its_timestamp_so_keys_arrive_in_time_order()
+    {
+        var sourceIds = Enumerable.Range(0, 200).Select(_ =>
+        {
+            Thread.Sleep(TimeSpan.FromMilliseconds(0.2));
+            return LogEventId.NewSourceId();
+        }).ToList();
+        var keys = sourceIds.Select(id => LogEventId.ForSource("api", id)).ToList();
+
+        Assert.All(sourceIds.Zip(keys), p =>
+        {
+            Assert.Equal(p.First[..13], p.Second[..13]);
+            Assert.Equal('8', p.Second[14]);
+            Assert.Contains(p.Second[19], "89ab");
+        });
+        var timeParts = keys.Select(k => k[..13]).ToList();
+        Assert.Equal(timeParts.Order(StringComparer.Ordinal), timeParts);
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        // Still the service's key alone, and the same at every redelivery.
+        Assert.Equal(keys[0], LogEventId.ForSource("api", sourceIds[0]));
+        Assert.NotEqual(keys[0], LogEventId.ForSource("auth", sourceIds[0]));
+        Assert.Equal(keys[0][13..], LogEventId.ForSource("api", sourceIds[0])[13..]);
+    }
+
+    [Fact]
+    public void Any_other_sender_id_gives_a_name_based_v5_key()
+    {
+        Assert.Equal('5', LogEventId.ForSource("api", "req-1")[14]);
+        // A v4 UUID has no time to lend.
+        Assert.Equal('5', LogEventId.ForSource("api", Guid.NewGuid().ToString())[14]);
+    }
+
+    [Fact]
     public void A_kafka_position_gives_a_stable_id_distinct_per_offset()
     {
         Assert.Equal(LogEventId.ForKafkaPosition("logs", 1, 7), LogEventId.ForKafkaPosition("logs", 1, 7));
