@@ -19,6 +19,7 @@ Usage: bench/run.sh [options]
   --fill-events N       events the store-fill step writes into one new file (default: 10000000)
   --fill-segments N     stretches of the fill timed on their own (default: 10)
   --backlog N           events the persisters drain (default: 120000; the mock broker keeps ~5 MiB per partition)
+  --drain-warmup N      events the persisters store first, to be past start-up and JIT (default: 20000)
   --event-size BYTES    approximate size of one event's JSON (default: 300)
   --report FILE         also write the Markdown report there (e.g. docs/benchmarks.md)
   --search-events N     logs in the query benchmark's generated store (default: 10000000)
@@ -73,6 +74,7 @@ while [ $# -gt 0 ]; do
     --fill-events) fill_events="$2"; shift 2 ;;
     --fill-segments) fill_segments="$2"; shift 2 ;;
     --backlog) backlog="$2"; shift 2 ;;
+    --drain-warmup) drain_warmup="$2"; shift 2 ;;
     --event-size) event_size="$2"; shift 2 ;;
     --report) report="$2"; shift 2 ;;
     --search-events) search_events="$2"; shift 2 ;;

@@ -160,7 +160,7 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics, ILogRete
         RegisterSearchFunctions(connection);
         await using var pragma = connection.CreateCommand();
         // FULL: a committed batch survives power loss, because the persister commits Kafka offsets right after.
-        // cache_size: the id and time indexes take random inserts; 64 MiB of cache keeps them off the disk.
+        // cache_size: 64 MiB keeps the indexes' upper pages and recent leaves in memory; it saves reads only (see docs/benchmarks.md: what grows with the store is pages written).
         pragma.CommandText = _pragmas;
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         // Another process's write lock is waited for here, a try every millisecond; without a wait in SQLite
