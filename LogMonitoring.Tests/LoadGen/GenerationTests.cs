@@ -60,7 +60,7 @@ public sealed class GenerationTests
         Assert.Equal((accepted, rejected), RequestBodies.ReadIngestAnswer(Encoding.UTF8.GetBytes(json)));
 
     [Fact]
-    public void Stamped_ids_are_unique_and_keep_the_event_valid()
+    public void Stamped_ids_are_unique_uuid_v7_of_the_current_millisecond_and_keep_the_event_valid()
     {
         var ids = new UniqueSourceIds();
         var template = LogEventJson.ToUtf8Bytes(new SyntheticEvents(300).NextAccepted(DateTime.UtcNow) with { SourceId = ids.Placeholder });
@@ -73,6 +73,12 @@ public sealed class GenerationTests
             var logEvent = reader.ReadFromTopic(message, new TopicPosition("logs", 0, 0), []);
             Assert.NotNull(logEvent);
             Assert.True(seen.Add(logEvent.Id), "each stamped message must have its own store id");
+            // As ingest's ids: a v7 UUID made now, whose time leads the store key.
+            Assert.True(Guid.TryParse(logEvent.SourceId, out var sourceId));
+            Assert.Equal(7, sourceId.Version);
+            var made = long.Parse(logEvent.SourceId![..8] + logEvent.SourceId[9..13], System.Globalization.NumberStyles.HexNumber);
+            Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - made, 0, 60_000);
+            Assert.Equal(logEvent.SourceId[..13], logEvent.Id[..13]);
         }
     }
 
