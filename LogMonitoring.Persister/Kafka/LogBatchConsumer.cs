@@ -37,6 +37,7 @@ public sealed partial class LogBatchConsumer(
     private readonly BackoffSchedule _backoff = new(options.Value.MaxRetryDelay);
     private long? _retryAt;
     private bool _newlyAssigned;
+    private bool _consumedThisSecond;
 
     // Partitions assigned but not fetched from yet, with their committed offsets: their lag is asked of the broker once.
     private readonly Dictionary<TopicPartition, Offset> _lagUnknown = [];
@@ -68,7 +69,6 @@ public sealed partial class LogBatchConsumer(
         {
             try
             {
-                progress.Turned();
                 var result = consumer.Consume(NextWait());
                 if (result is { IsPartitionEOF: false })
                 {
@@ -97,10 +97,9 @@ public sealed partial class LogBatchConsumer(
                 {
                     UpdateLag(consumer);
                     CommitAgain(consumer);
+                    ReportProgress(consumer);
                     lastLagUpdate = Stopwatch.GetTimestamp();
                 }
-
-                idleLook.LookIfIdle(consumer, IsBackingOff);
             }
             catch (ConsumeException ex)
             {
@@ -159,7 +158,20 @@ public sealed partial class LogBatchConsumer(
 
         _pending.Add(result);
         metrics.Consumed(1);
-        progress.Consumed();
+        _consumedThisSecond = true;
+    }
+
+    /// <summary>Once a second, not per message: the stall timeout is minutes, and this loop turns per message.</summary>
+    private void ReportProgress(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        progress.Turned();
+        if (_consumedThisSecond)
+        {
+            progress.Consumed();
+            _consumedThisSecond = false;
+        }
+
+        idleLook.LookIfIdle(consumer, IsBackingOff);
     }
 
     /// <summary>Writes the batch once; on success commits and resumes, on failure pauses and schedules the retry.</summary>
@@ -218,17 +230,10 @@ public sealed partial class LogBatchConsumer(
     private void Commit(IConsumer<byte[]?, byte[]?> consumer)
     {
         var offsets = _pending.CommitOffsets();
-        try
-        {
-            consumer.Commit(offsets);
-            SettleCommitted(offsets);
-        }
-        catch (KafkaException ex)
+        if (TryCommit(consumer, offsets) is { } failure)
         {
             // The batch is stored: its offsets are committed again from the poll loop (see UncommittedOffsets).
-            LogCommitFailed(ex, ex.Error.Reason);
-            metrics.CommitError();
-            progress.CommitFailed();
+            LogCommitFailed(failure, failure.Error.Reason);
             _uncommitted.Add(offsets);
         }
     }
@@ -236,34 +241,39 @@ public sealed partial class LogBatchConsumer(
     /// <summary>Commits again the stored batches' offsets a failed commit left behind, on partitions still held.</summary>
     private void CommitAgain(IConsumer<byte[]?, byte[]?> consumer)
     {
-        if (_uncommitted.Count == 0)
+        var offsets = _uncommitted.Count == 0 ? [] : _uncommitted.For(consumer.Assignment);
+        if (offsets.Count == 0)
         {
             return;
         }
 
-        var offsets = _uncommitted.For(consumer.Assignment);
-        try
-        {
-            if (offsets.Count > 0)
-            {
-                consumer.Commit(offsets);
-                SettleCommitted(offsets);
-                LogCommittedAgain(string.Join(", ", offsets.Select(o => $"{o.Partition.Value}@{o.Offset.Value}")));
-            }
-        }
-        catch (KafkaException ex)
+        if (TryCommit(consumer, offsets) is { } failure)
         {
             // Tried again at the next turn; the first failure was logged as a warning.
-            LogCommitAgainFailed(ex.Error.Reason);
-            metrics.CommitError();
-            progress.CommitFailed();
+            LogCommitAgainFailed(failure.Error.Reason);
+        }
+        else
+        {
+            LogCommittedAgain(string.Join(", ", offsets.Select(o => $"{o.Partition.Value}@{o.Offset.Value}")));
         }
     }
 
-    private void SettleCommitted(List<TopicPartitionOffset> offsets)
+    /// <summary>Commits, and records the outcome for the retry, the metric and liveness; the failure is returned for the caller to log.</summary>
+    private KafkaException? TryCommit(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> offsets)
     {
-        _uncommitted.Committed(offsets);
-        progress.CommitSucceeded();
+        try
+        {
+            consumer.Commit(offsets);
+            _uncommitted.Committed(offsets);
+            progress.CommitSucceeded();
+            return null;
+        }
+        catch (KafkaException ex)
+        {
+            metrics.CommitError();
+            progress.CommitFailed();
+            return ex;
+        }
     }
 
     /// <summary>Shutdown: keep trying to write the batch in hand for <see cref="PersisterOptions.ShutdownWriteTimeout"/>, then leave it to redelivery.</summary>
