@@ -11,7 +11,9 @@ namespace LogMonitoring.Storage.Sqlite;
 public sealed partial class SqliteLogStore : ILogStore, ILogStatistics, ILogRetention
 {
     private readonly string _connectionString;
-    private readonly string _pragmas;
+    // FULL: a committed batch survives power loss, because the persister commits Kafka offsets right after.
+    // cache_size: 64 MiB keeps the indexes' upper pages and recent leaves in memory; it saves reads only (see docs/benchmarks.md: what grows with the store is pages written).
+    private const string Pragmas = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;";
     private readonly TimeSpan _lockTimeout;
 
     public SqliteLogStore(string connectionString)
@@ -32,7 +34,6 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics, ILogRete
         _connectionString = builder.ToString();
         // The wait for the write lock follows the connection string's Default Timeout, so a configured shorter wait is honoured.
         _lockTimeout = TimeSpan.FromSeconds(builder.DefaultTimeout);
-        _pragmas = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;";
         DataSource = builder.DataSource;
     }
 
@@ -159,9 +160,7 @@ public sealed partial class SqliteLogStore : ILogStore, ILogStatistics, ILogRete
         await connection.OpenAsync(cancellationToken);
         RegisterSearchFunctions(connection);
         await using var pragma = connection.CreateCommand();
-        // FULL: a committed batch survives power loss, because the persister commits Kafka offsets right after.
-        // cache_size: 64 MiB keeps the indexes' upper pages and recent leaves in memory; it saves reads only (see docs/benchmarks.md: what grows with the store is pages written).
-        pragma.CommandText = _pragmas;
+        pragma.CommandText = Pragmas;
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         // Another process's write lock is waited for here, a try every millisecond; without a wait in SQLite
         // the provider would sleep 150 ms per retry.
