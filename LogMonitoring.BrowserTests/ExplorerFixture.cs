@@ -123,6 +123,21 @@ public sealed class ExplorerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Waits until the stats API lists <paramref name="service"/>: the list comes from the rollups, which count a
+    /// log a moment after it is searchable, and the services page reads it once when it opens.
+    /// </summary>
+    public async Task WaitUntilListedAsync(string service, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!(await Stats.GetFromJsonAsync<JsonElement>("/api/stats/services", cancellationToken)).EnumerateArray()
+                   .Any(s => s.GetProperty("service").GetString() == service))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"{service} was not listed by the services API after 2 minutes");
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
     public async Task PostAsync(IReadOnlyList<object> logs, CancellationToken cancellationToken)
     {
         var ndjson = string.Join('\n', logs.Select(l => JsonSerializer.Serialize(l)));

@@ -42,6 +42,7 @@ public sealed class ServicesPageTests(ExplorerFixture system)
     {
         var service = ExplorerFixture.UniqueService("away");
         await system.PostAndWaitAsync($"service:{service}", [ExplorerFixture.Log(service, "INFO", "still here")], TestContext.Current.CancellationToken);
+        await system.WaitUntilListedAsync(service, TestContext.Current.CancellationToken);
 
         system.Prometheus.Answering = false;
         try
