@@ -46,6 +46,13 @@ def cpu_deltas(out):
             for phase, services in marks.items()}
 
 
+def cores_busy(phase):
+    """The whole machine's CPU seconds over the phase's wall-clock seconds: 2.0 is both cores busy throughout."""
+    if phase.get("wall") and "machine" in phase:
+        return round(phase["machine"] / phase["wall"], 2)
+    return None
+
+
 def per_event(seconds, events):
     return round(seconds * 1e6 / events, 1) if events else None
 
@@ -77,13 +84,17 @@ def collect(out):
     for fmt, run in results["ingest"].items():
         run["cpuMicrosecondsPerEvent"] = {"ingest": per_event(cpu.get(f"ingest-{fmt}", {}).get("ingest", 0), run["accepted"])}
     if results["persister"]:
+        drained = results["persister"]["reached"] - results["persister"]["warmedUpOn"]
+        phase = cpu.get("persister", {})
         results["persister"]["cpuMicrosecondsPerEvent"] = {
-            "persisters": per_event(sum(cpu.get("persister", {}).values()),
-                                    results["persister"]["reached"] - results["persister"]["warmedUpOn"])}
+            "persisters": per_event(sum(v for k, v in phase.items() if k.startswith("persister-")), drained),
+            **{name: per_event(seconds, drained) for name, seconds in phase.items() if name not in ("wall",) and not name.startswith("persister-")}}
+        results["persister"]["coresBusy"] = cores_busy(phase)
     for run in results["endToEnd"]:
         phase = cpu.get(f"e2e-{int(run['targetRate'])}", {})
         events = run["accepted"] + (run.get("freshness") or {}).get("accepted", 0)
-        run["cpuMicrosecondsPerEvent"] = {name: per_event(seconds, events) for name, seconds in phase.items()}
+        run["cpuMicrosecondsPerEvent"] = {name: per_event(seconds, events) for name, seconds in phase.items() if name != "wall"}
+        run["coresBusy"] = cores_busy(phase)
 
     ceiling = (results["producer"] or {}).get("deliveredPerSecond")
     store_ceiling = (results["store"] or {}).get("insertedPerSecond")
@@ -144,8 +155,10 @@ def markdown(r):
     if r["persister"]:
         d = r["persister"]
         warm = d.get("warmedUpOn", 0)
-        lines.append(f"| 4 | Persister drain | 2 replicas, backlog of {n(d['expected'] - warm)} in Kafka | {n(d['storedPerSecond'])} | | {d['cpuMicrosecondsPerEvent']['persisters']} (both) | "
-                     f"{n(d['reached'] - warm)} of {n(d['expected'] - warm)} stored in {d['writeSeconds']} s, after {n(warm)} to warm up |")
+        lines.append(f"| 4 | Persister drain | 2 replicas, backlog of {n(d['expected'] - warm)} in Kafka | {n(d['storedPerSecond'])} | | "
+                     f"{', '.join(f'{k} {v}' for k, v in d['cpuMicrosecondsPerEvent'].items())} | "
+                     f"{n(d['reached'] - warm)} of {n(d['expected'] - warm)} stored in {d['writeSeconds']} s, after {n(warm)} to warm up; "
+                     f"cores busy {d.get('coresBusy', '?')} of {m['cores']} |")
     for run in r["endToEnd"]:
         lat, st, fr = run["latencyMs"], run.get("stored") or {}, run.get("freshness") or {}
         frm = fr.get("milliseconds", {})
@@ -154,7 +167,8 @@ def markdown(r):
                      f"{n(run['acceptedPerSecond'])} | {lat['p50']} / {lat['p99']} / {lat['max']} | "
                      f"{', '.join(f'{k} {v}' for k, v in run['cpuMicrosecondsPerEvent'].items())} | "
                      f"lost {lost} of {n(run['accepted'] + fr.get('accepted', 0))}; refused {n(run['failedEvents'])}; "
-                     f"freshness p50 {frm.get('p50', '?')} ms, p99 {frm.get('p99', '?')} ms ({frm.get('count', 0)} probes, {fr.get('notFound', 0)} not found) |")
+                     f"freshness p50 {frm.get('p50', '?')} ms, p99 {frm.get('p99', '?')} ms ({frm.get('count', 0)} probes, {fr.get('notFound', 0)} not found); "
+                     f"cores busy {run.get('coresBusy', '?')} of {m['cores']} |")
     ratios = r["ratios"]
     lines += ["",
               f"- Ingest (best batched framing) / producer ceiling: **{ratios['ingestBatchedOverProducerCeiling']:.0%}**"

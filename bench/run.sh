@@ -206,6 +206,10 @@ clk_tck="$(getconf CLK_TCK)"
 cpu_mark() {
   local phase="$1"; shift
   local name
+  # The whole machine too (every process, user and system time): what the services did not use went to
+  # the broker, the load generator, anything else running, or nobody.
+  awk -v p="$phase" -v hz="$clk_tck" '$1 == "cpu" { printf "%s machine %.2f\n", p, ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat >>"$out/cpu.txt"
+  echo "$phase wall $(date +%s.%N)" >>"$out/cpu.txt"
   for name in "$@"; do
     awk -v p="$phase" -v n="$name" -v hz="$clk_tck" '{ printf "%s %s %.2f\n", p, n, ($14 + $15) / hz }' "/proc/$(cat "$work/$name.pid")/stat" >>"$out/cpu.txt"
   done
@@ -281,6 +285,7 @@ log "starting the mock Kafka cluster"
 # dotnet itself in the background (not the loadgen function, whose $! is a subshell), so cleanup stops the broker.
 dotnet "$(bin LoadGen loadgen.dll)" kafka-mock >"$work/kafka.out" 2>"$out/logs/kafka.log" &
 pids+=("$!")
+echo "$!" >"$work/broker.pid"
 for _ in $(seq 1 100); do [ "$(wc -l 2>/dev/null <"$work/kafka.out" || echo 0)" -ge 2 ] && break; sleep 0.1; done
 bootstrap="$(head -1 "$work/kafka.out")"
 # Ingest's lag-gate settings for the mock broker: what it retains of a partition (the mock cannot be asked).
@@ -351,10 +356,10 @@ log "4. persister drain: $backlog events waiting in Kafka, 2 persister replicas 
 loadgen produce --bootstrap "$bootstrap" --topic logs --events "$drain_warmup" --event-size "$event_size" --json >"$out/drain-warmup-produce.json"
 start_readers
 loadgen wait-stored --stats-url "$stats_url" --expected "$((drain_warmup + 1))" --timeout 60s --json >"$out/persister-warmup.json" || true
-cpu_mark "persister:start" persister-0 persister-1
+cpu_mark "persister:start" persister-0 persister-1 stats broker
 loadgen produce --bootstrap "$bootstrap" --topic logs --events "$backlog" --event-size "$event_size" --json >"$out/backlog.json"
 loadgen wait-stored --stats-url "$stats_url" --expected "$((drain_warmup + 1 + backlog + 1))" --timeout 30s --json >"$out/persister.json" || true
-cpu_mark "persister:end" persister-0 persister-1
+cpu_mark "persister:end" persister-0 persister-1 stats broker
 fi
 
 if step e2e; then
@@ -369,11 +374,11 @@ for rate in $e2e_rates; do
   touch "$work/sampling"
   sample_memory "$work/sampling" ingest persister-0 persister-1 stats >"$out/memory-$rate.txt" &
   sampler=$!
-  cpu_mark "e2e-$rate:start" ingest persister-0 persister-1 stats
+  cpu_mark "e2e-$rate:start" ingest persister-0 persister-1 stats broker
   loadgen run --url "$ingest_url" --stats-url "$stats_url" --mode rate --rate "$rate" --format ndjson --batch-size 500 \
     --concurrency 32 --duration "${e2e_duration}s" --event-size "$event_size" --probe-interval 250ms --verify-stored --json \
     >"$out/e2e-$rate.json" || true
-  cpu_mark "e2e-$rate:end" ingest persister-0 persister-1 stats
+  cpu_mark "e2e-$rate:end" ingest persister-0 persister-1 stats broker
   rm -f "$work/sampling"
   wait "$sampler" || true
   grep -h 'LOST\|fail' "$out"/logs/persister-*.log | head -5 >&2 || true
