@@ -10,6 +10,7 @@ public sealed class StatsMetrics
     private readonly Histogram<double> _cycleDuration;
     private double _freshnessLag;
     private long _textIndexBehind;
+    private int _textIndexYielding;
 
     public StatsMetrics(IMeterFactory meterFactory)
     {
@@ -20,11 +21,15 @@ public sealed class StatsMetrics
             "How far the rollups trail the newest stored log.");
         meter.CreateObservableGauge("logmon.stats.text_index.behind", () => Volatile.Read(ref _textIndexBehind), null,
             "Stored logs not yet in the SQLite text index (text search checks them one by one).");
+        meter.CreateObservableGauge("logmon.stats.text_index.yielding", () => Volatile.Read(ref _textIndexYielding), null,
+            "1 while the SQLite text index leaves the write lock to persisters that are behind, else 0.");
     }
 
     public void CycleCompleted(TimeSpan elapsed) => _cycleDuration.Record(elapsed.TotalSeconds);
 
     public void SetTextIndexBehind(long logs) => Volatile.Write(ref _textIndexBehind, Math.Max(0, logs));
+
+    public void SetTextIndexYielding(bool yielding) => Volatile.Write(ref _textIndexYielding, yielding ? 1 : 0);
 
     public void SetFreshnessLag(TimeSpan lag) => Volatile.Write(ref _freshnessLag, Math.Max(0, lag.TotalSeconds));
 }

@@ -108,6 +108,27 @@ public sealed partial class SqliteLogStore : ITextIndexer
         return new TextIndexCycle(indexed, CaughtUp: upTo == newest, LogsBehind: newest - upTo);
     }
 
+    public async Task<TextIndexBacklog> ReadTextBacklogAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // The newest log by seq is one step down the rowid tree: cheap enough to ask before every cycle.
+        command.CommandText = $"""
+            SELECT seq - (SELECT watermark FROM {TextIndexStateTable} WHERE name = 'logs'), received_at, stored_at
+            FROM logs ORDER BY seq DESC LIMIT 1
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return TextIndexBacklog.None;
+        }
+
+        return new TextIndexBacklog(
+            Math.Max(0, reader.GetInt64(0)),
+            reader.IsDBNull(1) ? null : new DateTime(reader.GetInt64(1), DateTimeKind.Utc),
+            new DateTime(reader.GetInt64(2), DateTimeKind.Utc));
+    }
+
     /// <summary>How many stored logs are above the text index's watermark (checked one by one by text queries).</summary>
     internal async Task<long> UnindexedTextAsync(CancellationToken cancellationToken)
     {

@@ -3,14 +3,19 @@ using LogMonitoring.Contracts;
 using LogMonitoring.Stats;
 using LogMonitoring.Stats.Rollups;
 using LogMonitoring.Storage;
+using LogMonitoring.Storage.Search;
 using LogMonitoring.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LogMonitoring.Tests.Stats;
 
-/// <summary>The text index worker indexes a backlog cycle after cycle instead of one bounded cycle per period.</summary>
+/// <summary>
+/// The text index worker indexes a backlog cycle after cycle instead of one bounded cycle per period, and leaves the
+/// write lock to persisters that are behind.
+/// </summary>
 public sealed class TextIndexWorkerTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("logmon-text-index-").FullName;
@@ -44,7 +49,7 @@ public sealed class TextIndexWorkerTests : IDisposable
 
         // A period far longer than the test: only cycles run back to back can index four cycles' worth.
         var worker = new TextIndexWorker(store, initializer, Options.Create(new StatsOptions { TextIndexPeriod = TimeSpan.FromMinutes(10) }),
-            new StatsMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<TextIndexWorker>.Instance);
+            new StatsMetrics(_services.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<TextIndexWorker>.Instance);
         await worker.StartAsync(ct);
         try
         {
@@ -63,6 +68,105 @@ public sealed class TextIndexWorkerTests : IDisposable
         {
             await worker.StopAsync(CancellationToken.None);
             await initializer.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task The_backlog_tells_how_many_logs_wait_and_when_the_newest_was_received_and_stored()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 8, 12, 0, 0, TimeSpan.Zero));
+        var (store, initializer) = await StartStoreAsync(clock, ct);
+        Assert.Equal(TextIndexBacklog.None, await store.ReadTextBacklogAsync(ct));
+
+        var received = clock.GetUtcNow().UtcDateTime.AddSeconds(-3);
+        await store.WriteBatchAsync(Logs(120, received), ct);
+
+        Assert.Equal(new TextIndexBacklog(120, received, clock.GetUtcNow().UtcDateTime), await store.ReadTextBacklogAsync(ct));
+        await store.IndexTextAsync(ct);
+        Assert.Equal(120 - 100, (await store.ReadTextBacklogAsync(ct)).LogsBehind);
+        await initializer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task The_index_waits_while_the_persisters_are_behind_and_indexes_once_they_have_stopped_writing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 8, 12, 0, 0, TimeSpan.Zero));
+        var (store, initializer) = await StartStoreAsync(clock, ct);
+        // Stored 5 s after ingest received them, just now: persisters working off a backlog.
+        var logs = Logs(300, clock.GetUtcNow().UtcDateTime.AddSeconds(-5));
+        await store.WriteBatchAsync(logs, ct);
+
+        var metrics = new StatsMetrics(_services.GetRequiredService<IMeterFactory>());
+        var worker = new TextIndexWorker(store, initializer,
+            Options.Create(new StatsOptions { TextIndexPeriod = TimeSpan.FromMilliseconds(100), TextIndexYieldAfter = TimeSpan.FromSeconds(1) }),
+            metrics, clock, NullLogger<TextIndexWorker>.Instance);
+        await worker.StartAsync(ct);
+        try
+        {
+            await WaitUntilAsync(() => Gauge("logmon.stats.text_index.yielding") == 1, ct);
+            Assert.Equal(logs.Count, await store.UnindexedTextAsync(ct));
+
+            // Nothing stored for longer than writers that are behind go quiet: they have caught up or stopped.
+            clock.Advance(TextIndexYield.WritersQuietAfter);
+            await WaitUntilAsync(async () => await store.UnindexedTextAsync(ct) == 0, ct);
+            await WaitUntilAsync(() => Gauge("logmon.stats.text_index.yielding") == 0, ct);
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+            await initializer.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<(SqliteLogStore Store, LogStoreInitializer Initializer)> StartStoreAsync(TimeProvider clock, CancellationToken ct)
+    {
+        var store = new SqliteLogStore($"Data Source={Path.Combine(_folder, "logs.db")}") { Clock = clock, TextIndexBatchSize = 100 };
+        var initializer = new LogStoreInitializer(store, NullLogger<LogStoreInitializer>.Instance);
+        await initializer.StartAsync(ct);
+        await initializer.WaitAsync(ct);
+        return (store, initializer);
+    }
+
+    private static List<LogEvent> Logs(int count, DateTime receivedAt) => Enumerable.Range(0, count).Select(i => new LogEvent
+    {
+        Id = LogEventId.ForSource("api", $"behind-{i}"),
+        Timestamp = receivedAt.AddMilliseconds(-i),
+        Level = LogEventLevel.Info,
+        Service = "api",
+        Message = $"behind {i}",
+        ReceivedAt = receivedAt,
+    }).ToList();
+
+    /// <summary>The stats meter's gauge as a Prometheus scrape would read it now.</summary>
+    private long Gauge(string name)
+    {
+        long value = -1;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == StatsMetrics.MeterName && instrument.Name == name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, measurement, _, _) => value = measurement);
+        listener.SetMeasurementEventCallback<long>((_, measurement, _, _) => value = measurement);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value;
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition, CancellationToken ct) => WaitUntilAsync(() => Task.FromResult(condition()), ct);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken ct)
+    {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        patience.CancelAfter(TimeSpan.FromMinutes(2));
+        while (!await condition())
+        {
+            await Task.Delay(50, patience.Token);
         }
     }
 }
