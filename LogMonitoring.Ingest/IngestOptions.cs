@@ -53,8 +53,12 @@ public sealed class IngestOptions
     [Range(1L, long.MaxValue)]
     public long? TopicSegmentBytes { get; set; }
 
-    /// <summary>How often ingest reads the persister group's lag.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    /// <summary>
+    /// How often ingest reads the persister group's lag. Between looks the gate counts every event accepted as unread
+    /// (it cannot see what the persisters read meanwhile), so the interval times the rate into a partition is taken
+    /// from what the broker retains of it: a broker that keeps only seconds of a busy stream needs looks well under a second.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan LagCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The Retry-After value sent with 429 and 503.</summary>

@@ -155,7 +155,7 @@ for project in $needed; do
 done
 loadgen() { dotnet "$(bin LoadGen loadgen.dll)" "$@"; }
 # The services require an API key outside Development; the load generator sends this one.
-export LOGMON_API_KEY="bench-$$-$RANDOM"
+export LOGMON_API_KEY="${LOGMON_API_KEY:-bench-$$-$RANDOM}"
 
 
 # start NAME DLL PORT [ENV=VALUE...]: runs a service in the background on 127.0.0.1:PORT; its pid is in $started_pid.

@@ -33,7 +33,7 @@ public sealed partial class LogEventProducer : IDisposable
     private readonly ILogger<LogEventProducer> _logger;
     private readonly InFlightBudget _budget;
     private readonly ProducedVolume _produced;
-    private int _requestCounter;
+    private readonly PartitionKeys _keys = new();
 
     public LogEventProducer(
         IConfiguration configuration,
@@ -117,18 +117,13 @@ public sealed partial class LogEventProducer : IDisposable
 
     private (Message<string, byte[]>[] Messages, long Bytes) ToMessages(IReadOnlyList<LogEvent> events)
     {
-        // The key keeps the events of one emitting instance (service + host) in order on one partition,
-        // while a busy service with many hosts spreads over all partitions. Events without a host keep
-        // their request's order under a per-request shard key.
-        var requestShard = "/#" + ((uint)Interlocked.Increment(ref _requestCounter) % 64).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var shard = _keys.NextShard();
         var messages = new Message<string, byte[]>[events.Count];
         long bytes = 0;
         for (var i = 0; i < events.Count; i++)
         {
             var logEvent = events[i];
-            var key = logEvent.Host is { } host
-                ? string.Concat(logEvent.Service, "/", host)
-                : string.Concat(logEvent.Service, requestShard);
+            var key = PartitionKeys.For(logEvent, shard);
             messages[i] = new Message<string, byte[]> { Key = key, Value = LogEventJson.ToUtf8Bytes(logEvent) };
             bytes += System.Text.Encoding.UTF8.GetByteCount(key) + messages[i].Value.Length;
         }

@@ -29,6 +29,16 @@ public sealed partial class IngestPipeline(
     /// <param name="parse">Reads the decompressed body into events; throws <see cref="IngestBodyException"/> for a body it cannot read.</param>
     public async Task<IngestResult<T>> IngestAsync<T>(HttpContext context, string format, Func<ReadOnlyMemory<byte>, LogEventBatchBuilder, T> parse)
     {
+        if (headroom.Refusal is { } lagging)
+        {
+            // Refused before the body is read: while the persisters are behind, parsing requests only to refuse them
+            // spent the cores they needed to catch up. Its events are not counted, so like any request refused
+            // unread it counts once.
+            metrics.Rejected(1, "consumer_lag", format);
+            SetRetryAfter(context);
+            return new IngestResult<T>(IngestOutcome.Overloaded, StatusCodes.Status429TooManyRequests, null, lagging, new LogBatch(), default);
+        }
+
         RequestBody.ApplySizeLimit(context, reader.Limits.MaxBodyBytes);
         var (buffer, length, readError) = await RequestBody.ReadAsync(context.Request, reader.Limits.MaxBodyBytes, context.RequestAborted);
         if (readError is not null)
@@ -69,11 +79,11 @@ public sealed partial class IngestPipeline(
             return new IngestResult<T>(IngestOutcome.NothingAccepted, StatusCodes.Status400BadRequest, null, null, batch, parsed);
         }
 
-        if (headroom.Refusal is { } lagging)
+        if (headroom.Refusal is { } closedMeanwhile)
         {
             metrics.Rejected(batch.Accepted.Count, "consumer_lag", format);
             SetRetryAfter(context);
-            return new IngestResult<T>(IngestOutcome.Overloaded, StatusCodes.Status429TooManyRequests, null, lagging, batch, parsed);
+            return new IngestResult<T>(IngestOutcome.Overloaded, StatusCodes.Status429TooManyRequests, null, closedMeanwhile, batch, parsed);
         }
 
         var produced = await producer.ProduceAsync(batch.Accepted);

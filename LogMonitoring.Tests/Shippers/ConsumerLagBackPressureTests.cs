@@ -60,6 +60,12 @@ public sealed class ConsumerLagBackPressureTests(IngestWithLaggingGroup host) : 
         Assert.Contains("MaxLagShareOfRetained", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         refused.Dispose();
 
+        // While the gate is closed a body is not even read: one that is not JSON gets the 429 too, not a 400.
+        using (var unread = await host.Client.PostAsync("/api/logs", new StringContent("not json", Encoding.UTF8, "application/json"), Ct))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, unread.StatusCode);
+        }
+
         // Refused before the broker deleted anything: every partition still holds all it was given.
         var lows = Watermarks().Select(w => w.Low.Value).ToList();
         Assert.All(lows, low => Assert.Equal(0, low));
