@@ -24,7 +24,7 @@ internal static class RollupCostCommand
             var summary = await new RollupCost(parse.GetValue(dataSource)!, parse.GetValue(eventSize))
                 .RunAsync(parse.GetValue(stored), parse.GetValue(fresh), parse.GetValue(cycles), cancellationToken);
             Output.Write(summary, parse.GetValue(json),
-                [$"{summary.Stored:N0} stored, {summary.NewPerCycle:N0} new per cycle: mean {summary.MeanCycleMilliseconds} ms, median {summary.MedianCycleMilliseconds} ms, max {summary.MaxCycleMilliseconds} ms per cycle ({summary.Cycles} cycles)"]);
+                [$"{summary.Stored:N0} stored, {summary.NewPerCycle:N0} new per cycle: mean {summary.MeanCycleMilliseconds} ms, median {summary.MedianCycleMilliseconds} ms, max {summary.MaxCycleMilliseconds} ms per cycle; a writer waited for the write lock at most: mean {summary.MeanWriterWaitMilliseconds} ms, median {summary.MedianWriterWaitMilliseconds} ms, max {summary.MaxWriterWaitMilliseconds} ms per cycle ({summary.Cycles} cycles)"]);
             return 0;
         });
         return command;

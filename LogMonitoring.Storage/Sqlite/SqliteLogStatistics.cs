@@ -6,10 +6,12 @@ using Microsoft.Data.Sqlite;
 namespace LogMonitoring.Storage.Sqlite;
 
 /// <summary>
-/// Rollups for the embedded store. Each cycle counts the logs inserted since the last one (by
-/// <c>seq</c>) into all three bucket tables and moves the watermark, in one IMMEDIATE transaction:
-/// SQLite's write lock makes concurrent cycles from several stats replicas take turns, and a log is
-/// counted exactly once because its seq is folded in exactly once. Duplicates never become rows.
+/// Rollups for the embedded store. Each cycle reads the logs inserted since the last one (by <c>seq</c>,
+/// above the watermark) in one scan grouped per minute and service, without the write lock; widens the
+/// minutes into the 5-minute and hourly buckets in memory; then, in one short IMMEDIATE transaction, adds
+/// the counts to all three bucket tables and moves the watermark, if no other stats replica moved it since
+/// the read. A log is counted exactly once because its seq is folded in by exactly one committed cycle.
+/// Duplicates never become rows.
 /// </summary>
 public sealed partial class SqliteLogStore
 {
@@ -39,92 +41,189 @@ public sealed partial class SqliteLogStore
         INSERT OR IGNORE INTO rollup_state (name, watermark, updated_at) VALUES ('logs', 0, 0);
         """;
 
-    public async Task<RollupCycleResult> RollUpAsync(string replica, CancellationToken cancellationToken)
+    public async Task<RollupCycleResult> RollUpAsync(string replica, CancellationToken cancellationToken) =>
+        await FoldInAsync(await ReadNewLogsAsync(cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// What a cycle found, read without the write lock: the watermark it started from, the newest log then, how
+    /// far it counts, the new logs counted per minute and service, and when the first log it leaves was stored.
+    /// </summary>
+    internal sealed record NewLogs(long Watermark, long Newest, long UpTo, IReadOnlyList<StatsBucket> Minutes, long? FirstLeftStoredAt);
+
+    /// <summary>
+    /// The read phase: one scan of the new logs, grouped per minute and service. Readers never block the
+    /// writer in WAL mode, so the persisters keep writing meanwhile.
+    /// </summary>
+    internal async Task<NewLogs> ReadNewLogsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        // A plain read first: an idle cycle must not take the write lock the persisters need.
-        await using (var peek = connection.CreateCommand())
+        // A read transaction, so everything below comes from one snapshot.
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        long watermark, newest;
+        await using (var state = connection.CreateCommand())
         {
-            peek.CommandText = "SELECT (SELECT COALESCE(MAX(seq), 0) FROM logs) > (SELECT watermark FROM rollup_state WHERE name = 'logs')";
-            if (Convert.ToInt64(await peek.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
-            {
-                return new RollupCycleResult(Ran: true, CaughtUp: true, 0, TimeSpan.Zero, LogsCounted: 0);
-            }
+            state.Transaction = snapshot;
+            state.CommandText = "SELECT watermark, (SELECT COALESCE(MAX(seq), 0) FROM logs) FROM rollup_state WHERE name = 'logs'";
+            await using var reader = await state.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            (watermark, newest) = (reader.GetInt64(0), reader.GetInt64(1));
         }
 
-        await using var transaction = connection.BeginTransaction(deferred: false);
-
-        var watermark = await ScalarAsync(connection, transaction, "SELECT watermark FROM rollup_state WHERE name = 'logs'", cancellationToken);
-        var newest = await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(seq), 0) FROM logs", cancellationToken);
         if (newest <= watermark)
         {
-            await transaction.CommitAsync(cancellationToken);
-            return new RollupCycleResult(Ran: true, CaughtUp: true, 0, TimeSpan.Zero, LogsCounted: 0);
+            return new NewLogs(watermark, newest, watermark, [], null);
         }
 
         var upTo = Math.Min(newest, watermark + MaxLogsPerCycle);
-        var touched = 0;
-        foreach (var interval in StatsIntervals.All)
+        var minutes = new List<StatsBucket>();
+        await using (var scan = connection.CreateCommand())
         {
-            await using var fold = connection.CreateCommand();
-            fold.Transaction = transaction;
-            // Table names come from the enum, never from input; the values are parameters.
-            fold.CommandText = $"""
-                INSERT INTO {interval.CollectionName()} (bucket, service, trace, debug, info, warn, error, fatal, last_ts)
-                SELECT ts - (ts % $bucket), service,
+            scan.Transaction = snapshot;
+            scan.CommandText = """
+                SELECT ts - (ts % $minute), service,
                        SUM(level = 0), SUM(level = 1), SUM(level = 2), SUM(level = 3), SUM(level = 4), SUM(level = 5),
                        MAX(ts)
                 FROM logs WHERE seq > $from AND seq <= $to
                 GROUP BY 1, 2
-                ON CONFLICT (bucket, service) DO UPDATE SET
-                    trace = trace + excluded.trace, debug = debug + excluded.debug, info = info + excluded.info,
-                    warn = warn + excluded.warn, error = error + excluded.error, fatal = fatal + excluded.fatal,
-                    last_ts = MAX(last_ts, excluded.last_ts)
                 """;
-            fold.Parameters.AddWithValue("$bucket", interval.Length().Ticks);
-            fold.Parameters.AddWithValue("$from", watermark);
-            fold.Parameters.AddWithValue("$to", upTo);
-            var changed = await fold.ExecuteNonQueryAsync(cancellationToken);
+            scan.Parameters.AddWithValue("$minute", StatsInterval.OneMinute.Length().Ticks);
+            scan.Parameters.AddWithValue("$from", watermark);
+            scan.Parameters.AddWithValue("$to", upTo);
+            await using var reader = await scan.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                minutes.Add(new StatsBucket(
+                    new DateTime(reader.GetInt64(0), DateTimeKind.Utc),
+                    reader.GetString(1),
+                    ReadCounts(reader, 2),
+                    new DateTime(reader.GetInt64(8), DateTimeKind.Utc)));
+            }
+        }
+
+        long? firstLeftStoredAt = null;
+        if (upTo < newest)
+        {
+            await using var waiting = connection.CreateCommand();
+            waiting.Transaction = snapshot;
+            waiting.CommandText = "SELECT stored_at FROM logs WHERE seq > $to ORDER BY seq LIMIT 1";
+            waiting.Parameters.AddWithValue("$to", upTo);
+            firstLeftStoredAt = Convert.ToInt64(await waiting.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        return new NewLogs(watermark, newest, upTo, minutes, firstLeftStoredAt);
+    }
+
+    /// <summary>
+    /// The write phase: adds the counts to the three bucket tables and the services list and moves the watermark,
+    /// in one IMMEDIATE transaction that holds the write lock only for these upserts. If the watermark is no
+    /// longer the one the counts were read from, another replica counted those logs meanwhile: the cycle
+    /// changes nothing and says it did not run, so each log is counted exactly once.
+    /// </summary>
+    internal async Task<RollupCycleResult> FoldInAsync(NewLogs found, CancellationToken cancellationToken)
+    {
+        if (found.UpTo == found.Watermark)
+        {
+            // An idle cycle must not take the write lock the persisters need.
+            return new RollupCycleResult(Ran: true, CaughtUp: true, 0, TimeSpan.Zero, LogsCounted: 0);
+        }
+
+        // Widened before the write lock is taken, so it is held for the upserts alone.
+        var buckets = StatsIntervals.All.Select(interval => (interval, Buckets: RollupFold.Widen(found.Minutes, interval))).ToList();
+        var services = RollupFold.NewestPerService(found.Minutes);
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        if (await ScalarAsync(connection, transaction, "SELECT watermark FROM rollup_state WHERE name = 'logs'", cancellationToken) != found.Watermark)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return new RollupCycleResult(Ran: false, CaughtUp: false, 0, TimeSpan.Zero, LogsCounted: null);
+        }
+
+        var touched = 0;
+        foreach (var (interval, widened) in buckets)
+        {
+            var changed = UpsertBuckets(connection, transaction, interval, widened);
             if (interval == StatsInterval.OneMinute)
             {
                 touched = changed;
             }
         }
 
-        await using (var seen = connection.CreateCommand())
-        {
-            // The services list with each one's newest log, so reading it never sums the whole history.
-            seen.Transaction = transaction;
-            seen.CommandText = """
-                INSERT INTO log_services (service, last_ts)
-                SELECT service, MAX(ts) FROM logs WHERE seq > $from AND seq <= $to GROUP BY service
-                ON CONFLICT (service) DO UPDATE SET last_ts = MAX(last_ts, excluded.last_ts)
-                """;
-            seen.Parameters.AddWithValue("$from", watermark);
-            seen.Parameters.AddWithValue("$to", upTo);
-            await seen.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        UpsertServices(connection, transaction, services);
         await using (var advance = connection.CreateCommand())
         {
             advance.Transaction = transaction;
             advance.CommandText = "UPDATE rollup_state SET watermark = $to, updated_at = $now WHERE name = 'logs'";
-            advance.Parameters.AddWithValue("$to", upTo);
+            advance.Parameters.AddWithValue("$to", found.UpTo);
             advance.Parameters.AddWithValue("$now", DateTime.UtcNow.Ticks);
             await advance.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // Freshness: how long the oldest log not yet counted has been waiting (zero when none is).
-        var lag = TimeSpan.Zero;
-        if (upTo < newest)
+        await transaction.CommitAsync(cancellationToken);
+
+        // Freshness: how long the oldest log not yet counted has been waiting (zero when none is). Logs stored
+        // after the read phase are not in it: they wait for the next cycle, and CaughtUp speaks of the cycle's start.
+        var lag = found.FirstLeftStoredAt is { } waitingSince ? TimeSpan.FromTicks(Math.Max(0, DateTime.UtcNow.Ticks - waitingSince)) : TimeSpan.Zero;
+        return new RollupCycleResult(Ran: true, CaughtUp: found.UpTo == found.Newest, touched, lag, LogsCounted: found.Minutes.Sum(m => m.Total));
+    }
+
+    /// <summary>Adds each bucket's counts to its row (creating it), keeping the newest timestamp; returns the rows written.</summary>
+    private static int UpsertBuckets(SqliteConnection connection, SqliteTransaction transaction, StatsInterval interval, IReadOnlyList<StatsBucket> buckets)
+    {
+        using var upsert = connection.CreateCommand();
+        upsert.Transaction = transaction;
+        // Table names come from the enum, never from input; the values are parameters.
+        upsert.CommandText = $"""
+            INSERT INTO {interval.CollectionName()} (bucket, service, trace, debug, info, warn, error, fatal, last_ts)
+            VALUES ($bucket, $service, $trace, $debug, $info, $warn, $error, $fatal, $last_ts)
+            ON CONFLICT (bucket, service) DO UPDATE SET
+                trace = trace + excluded.trace, debug = debug + excluded.debug, info = info + excluded.info,
+                warn = warn + excluded.warn, error = error + excluded.error, fatal = fatal + excluded.fatal,
+                last_ts = MAX(last_ts, excluded.last_ts)
+            """;
+        var bucket = upsert.Parameters.Add("$bucket", SqliteType.Integer);
+        var service = upsert.Parameters.Add("$service", SqliteType.Text);
+        var trace = upsert.Parameters.Add("$trace", SqliteType.Integer);
+        var debug = upsert.Parameters.Add("$debug", SqliteType.Integer);
+        var info = upsert.Parameters.Add("$info", SqliteType.Integer);
+        var warn = upsert.Parameters.Add("$warn", SqliteType.Integer);
+        var error = upsert.Parameters.Add("$error", SqliteType.Integer);
+        var fatal = upsert.Parameters.Add("$fatal", SqliteType.Integer);
+        var lastTs = upsert.Parameters.Add("$last_ts", SqliteType.Integer);
+        upsert.Prepare();
+
+        var written = 0;
+        foreach (var b in buckets)
         {
-            var waitingSince = await ScalarAsync(connection, transaction, $"SELECT stored_at FROM logs WHERE seq > {upTo.ToString(CultureInfo.InvariantCulture)} ORDER BY seq LIMIT 1", cancellationToken);
-            lag = TimeSpan.FromTicks(Math.Max(0, DateTime.UtcNow.Ticks - waitingSince));
+            bucket.Value = b.Bucket.Ticks;
+            service.Value = b.Service;
+            (trace.Value, debug.Value, info.Value) = (b.Levels.Trace, b.Levels.Debug, b.Levels.Info);
+            (warn.Value, error.Value, fatal.Value) = (b.Levels.Warn, b.Levels.Error, b.Levels.Fatal);
+            lastTs.Value = b.LastSeen.Ticks;
+            written += upsert.ExecuteNonQuery();
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        // The write lock kept new logs out while the cycle ran: what it left behind is all it did not reach.
-        return new RollupCycleResult(Ran: true, CaughtUp: upTo == newest, touched, lag, LogsCounted: upTo - watermark);
+        return written;
+    }
+
+    /// <summary>The services list with each one's newest log, so reading it never sums the whole history.</summary>
+    private static void UpsertServices(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<(string Service, DateTime LastSeen)> services)
+    {
+        using var upsert = connection.CreateCommand();
+        upsert.Transaction = transaction;
+        upsert.CommandText = """
+            INSERT INTO log_services (service, last_ts) VALUES ($service, $last_ts)
+            ON CONFLICT (service) DO UPDATE SET last_ts = MAX(last_ts, excluded.last_ts)
+            """;
+        var service = upsert.Parameters.Add("$service", SqliteType.Text);
+        var lastTs = upsert.Parameters.Add("$last_ts", SqliteType.Integer);
+        upsert.Prepare();
+        foreach (var (name, lastSeen) in services)
+        {
+            service.Value = name;
+            lastTs.Value = lastSeen.Ticks;
+            upsert.ExecuteNonQuery();
+        }
     }
 
     public async Task<IReadOnlyList<StatsBucket>> GetBucketsAsync(StatsInterval interval, DateTime start, DateTime end, string? service, CancellationToken cancellationToken)
