@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
@@ -51,6 +52,8 @@ public sealed class SafetyTests(ExplorerFixture system)
         var requested = new List<string>();
         explorer.Page.Request += (_, request) => requested.Add(request.Url);
         await explorer.SearchAsync("level:ERROR");
+        // The search shows itself by navigating to its URL; clicked before that, the link's navigation was overtaken by it.
+        await Expect(explorer.Page).ToHaveURLAsync(new Regex("[?&]q=level"));
         await explorer.Page.GetByRole(AriaRole.Link, new() { Name = "Services" }).ClickAsync();
         await Expect(explorer.Page.GetByRole(AriaRole.Heading, new() { Name = "Services" })).ToBeVisibleAsync();
 
