@@ -235,26 +235,9 @@ public sealed partial class MongoLogStore
     internal async Task<List<StatsDocument>> CountCycleAsync(long cycle, CancellationToken cancellationToken) =>
         await Logs.Aggregate(CountPipeline(cycle), cancellationToken: cancellationToken).ToListAsync(cancellationToken);
 
-    /// <summary>The minute counts summed into the buckets of <paramref name="interval"/>.</summary>
+    /// <summary>The minute counts summed into the buckets of <paramref name="interval"/> (<see cref="RollupFold.Widen"/>).</summary>
     internal static List<StatsDocument> Widen(IReadOnlyList<StatsDocument> minutes, StatsInterval interval) =>
-        minutes
-            .GroupBy(m => (Bucket: interval.BucketStart(DateTime.SpecifyKind(m.Bucket, DateTimeKind.Utc)), m.Service))
-            .Select(g => new StatsDocument
-            {
-                Id = new StatsKey { Bucket = g.Key.Bucket, Service = g.Key.Service },
-                Bucket = g.Key.Bucket,
-                Service = g.Key.Service,
-                Trace = g.Sum(m => m.Trace),
-                Debug = g.Sum(m => m.Debug),
-                Info = g.Sum(m => m.Info),
-                Warn = g.Sum(m => m.Warn),
-                Error = g.Sum(m => m.Error),
-                Fatal = g.Sum(m => m.Fatal),
-                Total = g.Sum(m => m.Total),
-                Errors = g.Sum(m => m.Errors),
-                LastSeen = g.Max(m => m.LastSeen),
-            })
-            .ToList();
+        RollupFold.Widen(minutes.Select(m => m.ToBucket()).ToList(), interval).Select(StatsDocument.From).ToList();
 
     /// <summary>The bucket, if this cycle was not added to it yet (a bucket from before cycles were numbered has none).</summary>
     internal static FilterDefinition<StatsDocument> ApplyFilter(StatsKey key, long cycle)
@@ -286,10 +269,10 @@ public sealed partial class MongoLogStore
 
     /// <summary>Keeps each service's newest log time; <c>$max</c> makes redoing it harmless.</summary>
     internal static IReadOnlyList<UpdateOneModel<ServiceDocument>> ServiceModels(IReadOnlyList<StatsDocument> minutes) =>
-        minutes.GroupBy(m => m.Service)
-            .Select(g => new UpdateOneModel<ServiceDocument>(
-                Builders<ServiceDocument>.Filter.Eq(d => d.Service, g.Key),
-                Builders<ServiceDocument>.Update.Max(d => d.LastSeen, g.Max(m => m.LastSeen)))
+        RollupFold.NewestPerService(minutes.Select(m => m.ToBucket()).ToList())
+            .Select(s => new UpdateOneModel<ServiceDocument>(
+                Builders<ServiceDocument>.Filter.Eq(d => d.Service, s.Service),
+                Builders<ServiceDocument>.Update.Max(d => d.LastSeen, s.LastSeen))
             { IsUpsert = true })
             .ToList();
 

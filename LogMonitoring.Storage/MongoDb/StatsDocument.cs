@@ -63,6 +63,23 @@ public sealed class StatsDocument
 
     public LevelCounts Levels => new(Trace, Debug, Info, Warn, Error, Fatal);
 
+    /// <summary>A bucket's counts as a document of the stats collections (no cycle yet).</summary>
+    public static StatsDocument From(StatsBucket bucket) => new()
+    {
+        Id = new StatsKey { Bucket = bucket.Bucket, Service = bucket.Service },
+        Bucket = bucket.Bucket,
+        Service = bucket.Service,
+        Trace = bucket.Levels.Trace,
+        Debug = bucket.Levels.Debug,
+        Info = bucket.Levels.Info,
+        Warn = bucket.Levels.Warn,
+        Error = bucket.Levels.Error,
+        Fatal = bucket.Levels.Fatal,
+        Total = bucket.Total,
+        Errors = bucket.Errors,
+        LastSeen = bucket.LastSeen,
+    };
+
     public StatsBucket ToBucket() => new(
         DateTime.SpecifyKind(Bucket, DateTimeKind.Utc),
         Service,
