@@ -6,6 +6,7 @@ using LogMonitoring.Storage;
 using LogMonitoring.Storage.Search;
 using LogMonitoring.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -98,20 +99,28 @@ public sealed class TextIndexWorkerTests : IDisposable
         var logs = Logs(300, clock.GetUtcNow().UtcDateTime.AddSeconds(-5));
         await store.WriteBatchAsync(logs, ct);
 
-        var metrics = new StatsMetrics(_services.GetRequiredService<IMeterFactory>());
+        var meters = _services.GetRequiredService<IMeterFactory>();
+        var metrics = new StatsMetrics(meters);
+        using var yielding = new MetricCollector<int>(meters, StatsMetrics.MeterName, "logmon.stats.text_index.yielding");
+        int? Yielding()
+        {
+            yielding.RecordObservableInstruments();
+            return yielding.LastMeasurement?.Value;
+        }
+
         var worker = new TextIndexWorker(store, initializer,
             Options.Create(new StatsOptions { TextIndexPeriod = TimeSpan.FromMilliseconds(100), TextIndexYieldAfter = TimeSpan.FromSeconds(1) }),
             metrics, clock, NullLogger<TextIndexWorker>.Instance);
         await worker.StartAsync(ct);
         try
         {
-            await WaitUntilAsync(() => Gauge("logmon.stats.text_index.yielding") == 1, ct);
+            await WaitUntilAsync(() => Yielding() == 1, ct);
             Assert.Equal(logs.Count, await store.UnindexedTextAsync(ct));
 
             // Nothing stored for longer than writers that are behind go quiet: they have caught up or stopped.
             clock.Advance(TextIndexYield.WritersQuietAfter);
             await WaitUntilAsync(async () => await store.UnindexedTextAsync(ct) == 0, ct);
-            await WaitUntilAsync(() => Gauge("logmon.stats.text_index.yielding") == 0, ct);
+            await WaitUntilAsync(() => Yielding() == 0, ct);
         }
         finally
         {
@@ -138,25 +147,6 @@ public sealed class TextIndexWorkerTests : IDisposable
         Message = $"behind {i}",
         ReceivedAt = receivedAt,
     }).ToList();
-
-    /// <summary>The stats meter's gauge as a Prometheus scrape would read it now.</summary>
-    private long Gauge(string name)
-    {
-        long value = -1;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == StatsMetrics.MeterName && instrument.Name == name)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<int>((_, measurement, _, _) => value = measurement);
-        listener.SetMeasurementEventCallback<long>((_, measurement, _, _) => value = measurement);
-        listener.Start();
-        listener.RecordObservableInstruments();
-        return value;
-    }
 
     private static Task WaitUntilAsync(Func<bool> condition, CancellationToken ct) => WaitUntilAsync(() => Task.FromResult(condition()), ct);
 
